@@ -1,0 +1,25 @@
+#pragma once
+/// \file
+/// Receiver: common representation → the ego's local representation
+/// (NegoCollab eq. 3-4: converter → recombiner → resize back).
+
+#include <torch/nn/module.h>
+
+#include "concord/export.hpp"
+
+namespace concord {
+
+/// Abstract receiver.
+class CONCORD_CORE_API Receiver : public torch::nn::Module {
+ public:
+  static constexpr const char* kKind = "receiver";
+  ~Receiver() override;
+  /// common: [N, C_common, H_common, W_common] float32 messages of N collaborators,
+  ///   already warped into the ego frame.
+  /// ego_local: [1, C_local, H_local, W_local] float32, the ego's own local feature
+  ///   (the "local prompt" of the converter).
+  /// Returns [N, C_local, H_local, W_local] float32 in the ego's local space, ego frame.
+  virtual at::Tensor forward(const at::Tensor& common, const at::Tensor& ego_local) = 0;
+};
+
+}  // namespace concord

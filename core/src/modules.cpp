@@ -1,0 +1,20 @@
+// Out-of-line virtual destructors of the module bases: they make concord_core
+// the one home of each base's vtable and type_info, so dynamic_cast and catch
+// work across hidden-visibility plugins (reference/cpp-style-anchors.md §1.8).
+#include "concord/modules/detection_head.hpp"
+#include "concord/modules/encoder.hpp"
+#include "concord/modules/fusion.hpp"
+#include "concord/modules/negotiator.hpp"
+#include "concord/modules/receiver.hpp"
+#include "concord/modules/sender.hpp"
+
+namespace concord {
+
+Encoder::~Encoder() = default;
+Sender::~Sender() = default;
+Receiver::~Receiver() = default;
+Negotiator::~Negotiator() = default;
+Fusion::~Fusion() = default;
+DetectionHead::~DetectionHead() = default;
+
+}  // namespace concord

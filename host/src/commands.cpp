@@ -1,0 +1,15 @@
+#include "command.hpp"
+
+namespace concord::host {
+
+std::vector<Command> all_commands() {
+  return {
+      {"plugins", "list plugins from their manifests, or load and inspect one", run_plugins},
+      {"config", "check configuration files against the schema and plugin parameter specs",
+       run_config},
+      {"version", "print the version, plugin ABI, build fingerprint and runtime settings",
+       run_version},
+  };
+}
+
+}  // namespace concord::host
