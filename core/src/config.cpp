@@ -140,23 +140,11 @@ ConfigFile ConfigFile::load(const std::filesystem::path& path) {
 
   for (const auto& [name, node] : sections) {
     const SourcePos pos = pos_of(path, *node);
-    if (cfg.kind_ == "experiment" && name == "agents") {
-      const toml::array* arr = node->as_array();
-      if (!arr) fail_at(pos, "agents: expected an array of agent config paths");
-      for (const auto& el : *arr) {
-        if (!el.is_string()) fail_at(pos_of(path, el), "agents: expected strings (file paths)");
-        std::filesystem::path p = el.as_string()->get();
-        if (p.is_relative()) p = path.parent_path() / p;
-        cfg.agent_files_.emplace_back(p.lexically_normal(), pos_of(path, el));
-      }
-      continue;
-    }
     const toml::table* table = node->as_table();
     auto schema_it = schema.find(name);
     if (schema_it == schema.end() && !component_sections().count(name)) {
       std::set<std::string> allowed = component_sections();
       for (const auto& [s, keys] : schema) allowed.insert(s);
-      if (cfg.kind_ == "experiment") allowed.insert("agents");
       fail_at(pos, "unknown section '" + name + "' (expected one of: " + list_of(allowed) + ")");
     }
     if (!table) fail_at(pos, "'" + name + "' must be a table ([" + name + "])");
@@ -167,11 +155,25 @@ ConfigFile ConfigFile::load(const std::filesystem::path& path) {
     const auto& keys = schema_it->second;
     for (const auto& [k, vnode] : *table) {
       const std::string kname(k.str());
+      if (name == "experiment" && kname == "agents") {
+        const toml::array* arr = vnode.as_array();
+        if (!arr) fail_at(pos_of(path, vnode), "experiment.agents: expected an array of agent config paths");
+        for (const auto& el : *arr) {
+          if (!el.is_string()) {
+            fail_at(pos_of(path, el), "experiment.agents: expected strings (file paths)");
+          }
+          std::filesystem::path p = el.as_string()->get();
+          if (p.is_relative()) p = path.parent_path() / p;
+          cfg.agent_files_.emplace_back(p.lexically_normal(), pos_of(path, el));
+        }
+        continue;
+      }
       auto spec_it = std::find_if(keys.begin(), keys.end(),
                                   [&](const KeySpec& s) { return s.spec.key == kname; });
       if (spec_it == keys.end()) {
         std::set<std::string> allowed;
         for (const auto& s : keys) allowed.insert(s.spec.key);
+        if (name == "experiment") allowed.insert("agents");
         fail_at(pos_of(path, vnode), "unknown key '" + kname + "' in [" + name +
                                          "] (expected one of: " + list_of(allowed) + ")");
       }

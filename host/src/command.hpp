@@ -2,6 +2,8 @@
 /// \file
 /// A `concord` subcommand and the options every subcommand shares.
 
+#include <c10/core/Device.h>
+
 #include <boost/program_options.hpp>
 #include <filesystem>
 #include <functional>
@@ -23,8 +25,9 @@ struct CommonOptions {
 /// Adds the shared options to a subcommand's option description.
 void add_common_options(boost::program_options::options_description& desc, CommonOptions& opts);
 
-/// Applies --log-level and --threads. Throws concord::ConfigError on a bad value.
-void apply_common_options(const CommonOptions& opts);
+/// Applies --log-level and --threads and parses --device. Returns the device.
+/// Throws concord::ConfigError naming the option on a bad value.
+c10::Device apply_common_options(const CommonOptions& opts);
 
 /// The plugin search path for these options (build folder, CONCORD_PLUGIN_PATH, --plugin-dir).
 std::vector<std::filesystem::path> search_path(const CommonOptions& opts);

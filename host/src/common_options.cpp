@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "command.hpp"
+#include "concord/device.hpp"
 #include "concord/logging.hpp"
 #include "concord/plugin_loader.hpp"
 #include "concord/runtime.hpp"
@@ -22,9 +23,11 @@ void add_common_options(po::options_description& desc, CommonOptions& opts) {
       "intra-op CPU threads (0 = all hardware threads)");
 }
 
-void apply_common_options(const CommonOptions& opts) {
+c10::Device apply_common_options(const CommonOptions& opts) {
   set_log_level(opts.log_level);
+  const c10::Device device = parse_device(opts.device);
   configure_runtime(opts.threads);
+  return device;
 }
 
 std::vector<std::filesystem::path> search_path(const CommonOptions& opts) {

@@ -19,7 +19,7 @@
 namespace concord {
 
 /// Source position of a config node.
-struct SourcePos {
+struct CONCORD_CORE_API SourcePos {
   std::filesystem::path file;
   int line = 0;
   int column = 0;

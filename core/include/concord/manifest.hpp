@@ -34,7 +34,7 @@ struct FactoryManifest {
 };
 
 /// A parsed plugin.toml.
-struct PluginManifest {
+struct CONCORD_CORE_API PluginManifest {
   std::filesystem::path path;     ///< the plugin.toml file
   std::string name;
   std::string version;            ///< "MAJOR.MINOR.PATCH"

@@ -19,7 +19,6 @@
 #include "concord/plugin_context.hpp"
 #include "concord/registry.hpp"
 
-#define CONCORD_PLUGIN_EXPORT extern "C" __attribute__((visibility("default")))
 
 /// Defines the descriptor and register entry points. NAME and VERSION are string
 /// literals; REGISTER_FN is `void(concord::Registrar&, const concord::PluginContext&)`;

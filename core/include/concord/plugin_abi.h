@@ -64,6 +64,13 @@ typedef struct concord_plugin_descriptor {
 typedef struct concord_registrar concord_registrar;
 typedef struct concord_plugin_context concord_plugin_context;
 
+/** Marks an entry point as exported from a hidden-visibility plugin. */
+#ifdef __cplusplus
+#define CONCORD_PLUGIN_EXPORT extern "C" __attribute__((visibility("default")))
+#else
+#define CONCORD_PLUGIN_EXPORT __attribute__((visibility("default")))
+#endif
+
 typedef const concord_plugin_descriptor* (*concord_descriptor_fn)(void);
 typedef int (*concord_register_fn)(concord_registrar* registrar,
                                    const concord_plugin_context* context, char* error,

@@ -5,8 +5,6 @@
 /// when registration succeeded and matches the plugin's descriptor.
 /// Source: reference/cpp-style-anchors.md §1.8 items 3-4.
 
-#include <torch/nn/module.h>
-
 #include <functional>
 #include <map>
 #include <memory>
@@ -19,6 +17,10 @@
 #include "concord/export.hpp"
 #include "concord/manifest.hpp"
 #include "concord/params.hpp"
+
+namespace torch::nn {
+class Module;  // complete in <torch/nn/module.h>, which every module base includes
+}
 
 namespace concord {
 
@@ -40,7 +42,8 @@ class CONCORD_CORE_API Registrar {
   /// `make` returns std::shared_ptr<Derived> with Derived deriving from Base.
   template <class Base, class Make>
   void add(const std::string& name, int version, Make make) {
-    static_assert(std::is_base_of_v<torch::nn::Module, Base>, "Base must be a Concord module base");
+    static_assert(std::is_base_of_v<torch::nn::Module, Base>,
+                  "Base must be a Concord module base (include its header)");
     add_factory(Base::kKind, name, version,
                 [make](const ParamSet& params) -> std::shared_ptr<torch::nn::Module> {
                   std::shared_ptr<Base> module = make(params);

@@ -1,6 +1,6 @@
 // Test plugin: hand-written C descriptor declaring the next ABI minor.
 #include "concord/build_fingerprint.hpp"
-#include "concord/plugin.hpp"
+#include "concord/plugin_abi.h"
 
 namespace {
 const concord_plugin_provide provides[] = {{"fusion", "abi_minor", 1}};

@@ -1,6 +1,6 @@
 // Test plugin: hand-written C descriptor built "with another toolchain".
 #include "concord/build_fingerprint.hpp"
-#include "concord/plugin.hpp"
+#include "concord/plugin_abi.h"
 
 namespace {
 const concord_plugin_provide provides[] = {{"fusion", "fingerprint", 1}};

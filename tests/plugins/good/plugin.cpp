@@ -2,6 +2,7 @@
 #include <ATen/ATen.h>
 
 #include "concord/modules/encoder.hpp"
+#include "concord/logging.hpp"
 #include "concord/plugin.hpp"
 
 namespace {

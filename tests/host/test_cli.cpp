@@ -1,0 +1,117 @@
+// The `concord` binary end to end: listing, inspecting, refusals, config checks, exit codes.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "test_support.hpp"
+
+namespace {
+
+using concord::test::TempDir;
+using concord::test::write_file;
+
+struct CliResult {
+  int code = -1;
+  std::string out, err;
+};
+
+std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+CliResult concord_cli(const std::string& args) {
+  TempDir dir;
+  const std::string cmd = std::string("env -u CONCORD_PLUGIN_PATH ") + CONCORD_EXE + " " + args +
+                          " >" + (dir.path() / "out").string() + " 2>" +
+                          (dir.path() / "err").string() + " </dev/null";
+  int status = std::system(cmd.c_str());
+  CliResult r;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = slurp(dir.path() / "out");
+  r.err = slurp(dir.path() / "err");
+  return r;
+}
+
+int count_lines(const std::string& s) {
+  int n = 0;
+  for (char c : s) n += c == '\n';
+  return n;
+}
+
+const std::string kFixtures = std::string("--plugin-dir ") + CONCORD_TEST_FIXTURE_DIR;
+
+TEST(Cli, PluginsListShowsBuiltPluginsWithKindNameVersion) {
+  CliResult r = concord_cli("plugins list");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("fusion     max              1       max_fusion 1.0.0"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("head       anchor           1       anchor_head 1.0.0"), std::string::npos);
+  EXPECT_NE(r.out.find("sender     identity         1       identity 1.0.0"), std::string::npos);
+  EXPECT_EQ(r.out.find("test_good"), std::string::npos) << "test plugins are not on the default path";
+}
+
+TEST(Cli, PluginDirAddsFolders) {
+  CliResult r = concord_cli("plugins list --params " + kFixtures);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("encoder    constant         2       test_good 1.2.3"), std::string::npos);
+  EXPECT_NE(r.out.find("channels (int, channels) default 8 range [1, 256]"), std::string::npos);
+}
+
+TEST(Cli, InspectLoadsAndShowsTheDescriptor) {
+  CliResult r = concord_cli("plugins inspect test_good " + kFixtures);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("plugin        test_good 1.2.3"), std::string::npos);
+  EXPECT_NE(r.out.find("(matches host)"), std::string::npos);
+  EXPECT_NE(r.out.find("encoder    constant v2"), std::string::npos);
+}
+
+TEST(Cli, EachRefusalIsOneClearLineAndExitCodeOne) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"test_abi_major", "ABI major mismatch: expected 1, found 2"},
+      {"test_abi_minor", "ABI minor too new"},
+      {"test_fingerprint", "build fingerprint mismatch"},
+      {"test_no_entry", "missing entry point concord_plugin_descriptor_v1"},
+      {"test_throws", "registration failed: model weights file missing"},
+  };
+  for (const auto& [plugin, expected] : cases) {
+    CliResult r = concord_cli("plugins inspect " + plugin + " " + kFixtures);
+    EXPECT_EQ(r.code, 1) << plugin;
+    EXPECT_EQ(count_lines(r.err), 1) << plugin << ": " << r.err;
+    EXPECT_NE(r.err.find(expected), std::string::npos) << plugin << ": " << r.err;
+    EXPECT_NE(r.err.find("lib" + plugin + ".so"), std::string::npos) << "names the file";
+  }
+}
+
+TEST(Cli, ConfigCheckReportsPositionsAndExitCode) {
+  TempDir dir;
+  write_file(dir.path() / "bad.toml", "[agent]\nname = \"m1\"\n[sensr]\nkind = 1\n");
+  CliResult bad = concord_cli("config check " + (dir.path() / "bad.toml").string());
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.err.find("bad.toml:3:1: unknown section 'sensr'"), std::string::npos) << bad.err;
+  CliResult good = concord_cli(std::string("config check ") + CONCORD_SOURCE_DIR +
+                         "/configs/agents/m1.toml");
+  EXPECT_EQ(good.code, 0) << good.err;
+  EXPECT_NE(good.out.find("ok "), std::string::npos);
+}
+
+TEST(Cli, UsageErrorsExitTwo) {
+  EXPECT_EQ(concord_cli("frobnicate").code, 2);
+  EXPECT_EQ(concord_cli("plugins").code, 2);
+  EXPECT_EQ(concord_cli("plugins list --no-such-flag").code, 2);
+  CliResult lvl = concord_cli("plugins list --log-level loud");
+  EXPECT_EQ(lvl.code, 1);
+  EXPECT_NE(lvl.err.find("--log-level: expected trace|debug|info|warn|error|critical|off"),
+            std::string::npos);
+  CliResult dev = concord_cli("plugins list --device tpu");
+  EXPECT_EQ(dev.code, 1);
+  EXPECT_NE(dev.err.find("--device: expected cpu, cuda or cuda:N, got \"tpu\""), std::string::npos);
+  EXPECT_EQ(concord_cli("plugins --help").code, 0);
+  EXPECT_EQ(concord_cli("--help").code, 0);
+}
+
+}  // namespace
