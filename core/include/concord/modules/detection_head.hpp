@@ -1,9 +1,18 @@
 #pragma once
 /// \file
 /// Detection head: fused BEV feature → per-anchor classification, box
-/// regression and direction (reference/field-conventions.md §2.2-2.3).
+/// regression and direction; owns its anchors, target assignment, losses and
+/// box decoding (reference/field-conventions.md §2.2-2.5).
+///
+/// Box convention everywhere in Concord's detection stack: 7 values
+/// [x, y, z, h, w, l, yaw] (hwl order as OpenCOOD's object_bbx_center), ego
+/// LiDAR frame, metres and radians; (x, y, z) is the box centre.
 
 #include <torch/nn/module.h>
+
+#include <map>
+#include <string>
+#include <vector>
 
 #include "concord/export.hpp"
 
@@ -13,10 +22,19 @@ namespace concord {
 struct HeadOutput {
   /// [B, A, H, W] float32 classification logits.
   at::Tensor cls;
-  /// [B, 7A, H, W] float32 box residuals (dx, dy, dz, dw, dl, dh, dθ) per anchor, OpenCOOD encoding.
+  /// [B, 7A, H, W] float32 box residuals per anchor, OpenCOOD encoding.
   at::Tensor reg;
   /// [B, 2A, H, W] float32 direction logits; undefined when the head has no direction branch.
   at::Tensor dir;
+};
+
+/// Named scalar loss terms (e.g. "cls", "reg", "dir"); "total" is their weighted sum.
+using LossTerms = std::map<std::string, at::Tensor>;
+
+/// Detections of one sample after decoding (before NMS).
+struct Detections {
+  at::Tensor boxes;   ///< [K, 7] float32 [x, y, z, h, w, l, yaw], ego frame, m / rad
+  at::Tensor scores;  ///< [K] float32 in [0, 1]
 };
 
 /// Abstract detection head.
@@ -26,6 +44,11 @@ class CONCORD_CORE_API DetectionHead : public torch::nn::Module {
   ~DetectionHead() override;
   /// bev: [B, C, H, W] float32, ego frame. Returns raw per-anchor outputs on the same grid.
   virtual HeadOutput forward(const at::Tensor& bev) = 0;
+  /// Detection loss of `out` against ground truth: gt_boxes holds B tensors
+  /// [M_b, 7] float32 (ego frame, may be empty). Returns the terms and "total".
+  virtual LossTerms loss(const HeadOutput& out, const std::vector<at::Tensor>& gt_boxes) = 0;
+  /// Decodes B samples' outputs into boxes with score > score_threshold (no NMS).
+  virtual std::vector<Detections> decode(const HeadOutput& out, double score_threshold) = 0;
 };
 
 }  // namespace concord
