@@ -57,6 +57,7 @@ std::vector<Command> all_commands();
 int run_plugins(int argc, char** argv);
 int run_config(int argc, char** argv);
 int run_render(int argc, char** argv);
+int run_simulate(int argc, char** argv);
 int run_version(int argc, char** argv);
 
 }  // namespace concord::host

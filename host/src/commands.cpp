@@ -7,6 +7,7 @@ std::vector<Command> all_commands() {
       {"plugins", "list plugins from their manifests, or load and inspect one", run_plugins},
       {"config", "check configuration files against the schema and plugin parameter specs",
        run_config},
+      {"simulate", "ray-cast the embedded benchmark into an OPV2V-H dataset", run_simulate},
       {"render", "draw a dataset frame: BEV points, boxes and poses; camera views with boxes",
        run_render},
       {"version", "print the version, plugin ABI, build fingerprint and runtime settings",
