@@ -87,7 +87,8 @@ ComponentConfig read_component(const std::filesystem::path& file, const std::str
     const SourcePos pos = pos_of(file, node);
     if (name == "plugin" || name == "factory") {
       if (!node.is_string()) {
-        fail_at(pos, section + "." + name + ": expected string, got " + detail::toml_type_name(node));
+        fail_at(pos,
+                section + "." + name + ": expected string, got " + detail::toml_type_name(node));
       }
       (name == "plugin" ? c.plugin : c.factory) = node.as_string()->get();
     } else if (name == "version") {
@@ -157,7 +158,9 @@ ConfigFile ConfigFile::load(const std::filesystem::path& path) {
       const std::string kname(k.str());
       if (name == "experiment" && kname == "agents") {
         const toml::array* arr = vnode.as_array();
-        if (!arr) fail_at(pos_of(path, vnode), "experiment.agents: expected an array of agent config paths");
+        if (!arr)
+          fail_at(pos_of(path, vnode),
+                  "experiment.agents: expected an array of agent config paths");
         for (const auto& el : *arr) {
           if (!el.is_string()) {
             fail_at(pos_of(path, el), "experiment.agents: expected strings (file paths)");
@@ -191,7 +194,8 @@ ConfigFile ConfigFile::load(const std::filesystem::path& path) {
     }
   }
   for (const auto& [section, keys] : schema) {
-    bool has_required = std::any_of(keys.begin(), keys.end(), [](const KeySpec& k) { return k.required; });
+    bool has_required =
+        std::any_of(keys.begin(), keys.end(), [](const KeySpec& k) { return k.required; });
     if (has_required && !root.contains(section)) {
       fail_at(SourcePos{path, 1, 1}, "missing required section [" + section + "]");
     }
@@ -222,8 +226,8 @@ ParamSet validate_component(const ComponentConfig& c, const std::vector<PluginMa
     std::set<std::string> names;
     for (const auto* f : of_kind) names.insert(f->name);
     if (names.size() > 1) {
-      fail_at(c.pos, "[" + c.section + "] plugin '" + c.plugin + "' provides several " +
-                         c.section + " factories (" + list_of(names) + "): set 'factory'");
+      fail_at(c.pos, "[" + c.section + "] plugin '" + c.plugin + "' provides several " + c.section +
+                         " factories (" + list_of(names) + "): set 'factory'");
     }
     factory = m->find(c.section, *names.begin(), c.version);
   } else {
@@ -261,8 +265,8 @@ ParamSet validate_component(const ComponentConfig& c, const std::vector<PluginMa
   for (const auto& spec : factory->params) {
     if (set.contains(spec.key)) continue;
     if (!spec.default_value) {
-      fail_at(c.pos, "[" + c.section + ".params]: missing required parameter '" + spec.key +
-                         "' (" + to_string(spec.type) + ")");
+      fail_at(c.pos, "[" + c.section + ".params]: missing required parameter '" + spec.key + "' (" +
+                         to_string(spec.type) + ")");
     }
     set.set(spec.key, *spec.default_value);
   }

@@ -12,8 +12,8 @@ using detail::fail_at;
 using detail::pos_of;
 
 const std::vector<std::string>& known_kinds() {
-  static const std::vector<std::string> kinds = {"encoder", "sender", "receiver", "negotiator",
-                                                 "fusion",  "head"};
+  static const std::vector<std::string> kinds = {"encoder",    "sender", "receiver",
+                                                 "negotiator", "fusion", "head"};
   return kinds;
 }
 
@@ -36,9 +36,8 @@ void check_keys(const std::filesystem::path& file, const toml::table& table,
     if (!allowed.count(std::string(key.str()))) {
       std::string list;
       for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-      fail_at(pos_of(file, node),
-              "unknown key '" + std::string(key.str()) + "' in " + where + " (expected one of: " +
-                  list + ")");
+      fail_at(pos_of(file, node), "unknown key '" + std::string(key.str()) + "' in " + where +
+                                      " (expected one of: " + list + ")");
     }
   }
 }
@@ -48,8 +47,8 @@ std::string require_string(const std::filesystem::path& file, const toml::table&
   const toml::node* node = table.get(key);
   if (!node) fail_at(pos_of(file, table), where + ": missing required key '" + key + "' (string)");
   if (!node->is_string()) {
-    fail_at(pos_of(file, *node), where + "." + key + ": expected string, got " +
-                                     detail::toml_type_name(*node));
+    fail_at(pos_of(file, *node),
+            where + "." + key + ": expected string, got " + detail::toml_type_name(*node));
   }
   return node->as_string()->get();
 }
@@ -89,9 +88,9 @@ ParamSpec read_param(const std::filesystem::path& file, const toml::table& t,
   const std::string type = require_string(file, t, "type", where);
   auto parsed = param_type_from_string(type);
   if (!parsed) {
-    fail_at(pos_of(file, *t.get("type")),
-            where + ".type: expected int|float|bool|string|int_list|float_list, got \"" + type +
-                "\"");
+    fail_at(
+        pos_of(file, *t.get("type")),
+        where + ".type: expected int|float|bool|string|int_list|float_list, got \"" + type + "\"");
   }
   spec.type = *parsed;
   spec.min = optional_number(file, t, "min", where);
@@ -148,7 +147,8 @@ FactoryManifest read_factory(const std::filesystem::path& file, const toml::tabl
   }
   if (const toml::node* p = t.get("param")) {
     const toml::array* arr = p->as_array();
-    if (!arr) fail_at(pos_of(file, *p), where + ".param: expected an array of tables [[factory.param]]");
+    if (!arr)
+      fail_at(pos_of(file, *p), where + ".param: expected an array of tables [[factory.param]]");
     std::set<std::string> seen;
     for (const auto& el : *arr) {
       if (!el.is_table()) fail_at(pos_of(file, el), where + ".param: expected tables");
@@ -191,8 +191,8 @@ PluginManifest read_manifest(const std::filesystem::path& path) {
     if (!el.is_table()) fail_at(pos_of(path, el), "factory: expected tables [[factory]]");
     FactoryManifest f = read_factory(path, *el.as_table(), "factory");
     if (!seen.insert({f.kind, f.name, f.version}).second) {
-      fail_at(pos_of(path, el), "factory: duplicate " + f.kind + "/" + f.name + " v" +
-                                    std::to_string(f.version));
+      fail_at(pos_of(path, el),
+              "factory: duplicate " + f.kind + "/" + f.name + " v" + std::to_string(f.version));
     }
     m.factories.push_back(std::move(f));
   }

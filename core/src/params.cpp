@@ -9,12 +9,18 @@ namespace concord {
 
 const char* to_string(ParamType type) {
   switch (type) {
-    case ParamType::kInt: return "int";
-    case ParamType::kFloat: return "float";
-    case ParamType::kBool: return "bool";
-    case ParamType::kString: return "string";
-    case ParamType::kIntList: return "int_list";
-    case ParamType::kFloatList: return "float_list";
+    case ParamType::kInt:
+      return "int";
+    case ParamType::kFloat:
+      return "float";
+    case ParamType::kBool:
+      return "bool";
+    case ParamType::kString:
+      return "string";
+    case ParamType::kIntList:
+      return "int_list";
+    case ParamType::kFloatList:
+      return "float_list";
   }
   return "?";
 }
@@ -131,14 +137,19 @@ std::string check_value(const ParamSpec& spec, const ParamValue& value) {
         if (!ok) return "expected one of " + list + ", got \"" + s + "\"";
       }
       break;
-    case ParamType::kBool: break;
+    case ParamType::kBool:
+      break;
   }
   return "";
 }
 
-void ParamSet::set(const std::string& key, ParamValue value) { values_[key] = std::move(value); }
+void ParamSet::set(const std::string& key, ParamValue value) {
+  values_[key] = std::move(value);
+}
 
-bool ParamSet::contains(const std::string& key) const { return values_.count(key) != 0; }
+bool ParamSet::contains(const std::string& key) const {
+  return values_.count(key) != 0;
+}
 
 const ParamValue& ParamSet::at(const std::string& key) const {
   auto it = values_.find(key);
@@ -165,7 +176,9 @@ double ParamSet::get_float(const std::string& key) const {
   return get_as<double>(v, key, "float");
 }
 
-bool ParamSet::get_bool(const std::string& key) const { return get_as<bool>(at(key), key, "bool"); }
+bool ParamSet::get_bool(const std::string& key) const {
+  return get_as<bool>(at(key), key, "bool");
+}
 
 const std::string& ParamSet::get_string(const std::string& key) const {
   return get_as<std::string>(at(key), key, "string");

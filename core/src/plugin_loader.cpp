@@ -2,12 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <dlfcn.h>
 #include <array>
 #include <boost/dll/runtime_symbol_info.hpp>
 #include <boost/dll/shared_library.hpp>
 #include <cstdlib>
 #include <cstring>
-#include <dlfcn.h>
 #include <fstream>
 #include <set>
 
@@ -23,7 +23,9 @@ namespace concord {
 
 namespace fs = std::filesystem;
 
-const char* host_build_fingerprint() { return CONCORD_BUILD_FINGERPRINT; }
+const char* host_build_fingerprint() {
+  return CONCORD_BUILD_FINGERPRINT;
+}
 
 namespace {
 
@@ -57,14 +59,16 @@ std::shared_ptr<boost::dll::shared_library> open_library(const fs::path& library
             boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
   if (ec) {
     const char* detail = dlerror();
-    refuse(library, std::string("cannot load shared library: ") +
-                        (detail ? detail : ec.message().c_str()));
+    refuse(library,
+           std::string("cannot load shared library: ") + (detail ? detail : ec.message().c_str()));
   }
   pinned_libraries().push_back(lib);  // never unloaded, even when refused below
   return lib;
 }
 
-std::string safe_string(const char* s) { return s ? std::string(s) : std::string(); }
+std::string safe_string(const char* s) {
+  return s ? std::string(s) : std::string();
+}
 
 DescriptorInfo read_descriptor(boost::dll::shared_library& lib, const fs::path& library) {
   if (!lib.has(CONCORD_DESCRIPTOR_SYMBOL)) {
@@ -133,8 +137,8 @@ void PluginLoader::load(const PluginManifest& manifest) {
   auto lib = open_library(library);
   DescriptorInfo info = read_descriptor(*lib, library);
   if (info.name != manifest.name) {
-    refuse(library, "descriptor name \"" + info.name + "\" differs from " +
-                        manifest.path.string() + " name \"" + manifest.name + "\"");
+    refuse(library, "descriptor name \"" + info.name + "\" differs from " + manifest.path.string() +
+                        " name \"" + manifest.name + "\"");
   }
   if (info.version != manifest.version) {
     refuse(library, "descriptor version " + info.version + " differs from " +
@@ -148,8 +152,9 @@ void PluginLoader::load(const PluginManifest& manifest) {
     refuse(library, "descriptor provides differ from the factories of " + manifest.path.string());
   }
 
-  auto register_fn = lib->get<int(concord_registrar*, const concord_plugin_context*, char*,
-                                  size_t)>(CONCORD_REGISTER_SYMBOL);
+  auto register_fn =
+      lib->get<int(concord_registrar*, const concord_plugin_context*, char*, size_t)>(
+          CONCORD_REGISTER_SYMBOL);
   Registrar registrar;
   std::array<char, 1024> error{};
   int status = 0;

@@ -128,8 +128,8 @@ std::shared_ptr<torch::nn::Module> Registry::create_module(const std::string& ki
     module = entry.factory(params);
   } catch (const std::exception& e) {
     throw RegistryError("plugin '" + entry.info.plugin_name + "' factory " +
-                        key_text(kind, entry.info.name, entry.info.version) + " failed: " +
-                        e.what());
+                        key_text(kind, entry.info.name, entry.info.version) +
+                        " failed: " + e.what());
   }
   if (!module) {
     throw RegistryError("plugin '" + entry.info.plugin_name + "' factory " +

@@ -6,6 +6,8 @@
 
 namespace concord {
 
-const char* version() { return CONCORD_VERSION; }
+const char* version() {
+  return CONCORD_VERSION;
+}
 
 }  // namespace concord

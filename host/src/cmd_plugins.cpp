@@ -20,8 +20,10 @@ std::string spec_line(const ParamSpec& s) {
   std::string line = s.key + " (" + to_string(s.type);
   if (!s.unit.empty()) line += ", " + s.unit;
   line += ")";
-  if (s.default_value) line += " default " + to_string(*s.default_value);
-  else line += " required";
+  if (s.default_value)
+    line += " default " + to_string(*s.default_value);
+  else
+    line += " required";
   if (s.min || s.max) {
     const bool ints = s.type == ParamType::kInt || s.type == ParamType::kIntList;
     auto bound = [ints](const std::optional<double>& b, const char* none) {
@@ -47,8 +49,8 @@ int list(const CommonOptions& opts, bool show_params) {
   std::vector<Row> rows;
   for (const auto& m : manifests) {
     for (const auto& f : m.factories) {
-      rows.push_back({f.kind, f.name, std::to_string(f.version), m.name + " " + m.version,
-                      f.description, &f});
+      rows.push_back(
+          {f.kind, f.name, std::to_string(f.version), m.name + " " + m.version, f.description, &f});
     }
   }
   const auto& kinds = known_kinds();

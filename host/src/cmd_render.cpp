@@ -71,9 +71,9 @@ int run_render(int argc, char** argv) {
     fs::path out_path(out);
     if (out_path.has_parent_path()) fs::create_directories(out_path.parent_path());
     viz::save_png(out_path, bev);
-    std::cout << "wrote " << out_path.string() << " (scenario " << frame.scenario() << ", timestamp "
-              << frame.timestamp() << ", ego " << ego << ", " << frame.agents().size()
-              << " agents)\n";
+    std::cout << "wrote " << out_path.string() << " (scenario " << frame.scenario()
+              << ", timestamp " << frame.timestamp() << ", ego " << ego << ", "
+              << frame.agents().size() << " agents)\n";
     if (camera >= 0) {
       viz::Canvas view = viz::render_camera(frame, ego, camera);
       fs::path cam_path = out_path.parent_path() /

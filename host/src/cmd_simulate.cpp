@@ -60,15 +60,15 @@ int run_simulate(int argc, char** argv) {
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("simulated %zu scenarios, %zu frames, %zu agent-frames, %llu LiDAR points in %.1f s\n",
-              stats.scenarios, stats.frames, stats.agent_frames,
-              static_cast<unsigned long long>(stats.lidar_points), seconds);
+  std::printf(
+      "simulated %zu scenarios, %zu frames, %zu agent-frames, %llu LiDAR points in %.1f s\n",
+      stats.scenarios, stats.frames, stats.agent_frames,
+      static_cast<unsigned long long>(stats.lidar_points), seconds);
   for (const auto& [split, c] : stats.splits) {
     std::printf(
         "  %-8s %4zu frames: %zu cooperative GT vehicles, %zu seen by the ego, %zu (%.1f%%) seen "
         "only by a collaborator\n",
-        split.c_str(), c.frames, c.union_objects, c.ego_objects, c.collab_only,
-        100.0 * c.share());
+        split.c_str(), c.frames, c.union_objects, c.ego_objects, c.collab_only, 100.0 * c.share());
   }
   std::printf("occluded-or-out-of-range but collaborator-visible share: %.1f%% of %zu vehicles\n",
               100.0 * stats.total.share(), stats.total.union_objects);

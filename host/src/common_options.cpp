@@ -13,9 +13,9 @@ namespace po = boost::program_options;
 namespace concord::host {
 
 void add_common_options(po::options_description& desc, CommonOptions& opts) {
-  desc.add_options()("help,h", "show this help")(
-      "log-level", po::value(&opts.log_level)->default_value("info"),
-      "trace|debug|info|warn|error|critical|off")(
+  desc.add_options()("help,h", "show this help")("log-level",
+                                                 po::value(&opts.log_level)->default_value("info"),
+                                                 "trace|debug|info|warn|error|critical|off")(
       "plugin-dir", po::value(&opts.plugin_dirs)->composing(),
       "extra plugin folder, searched after the build folder and CONCORD_PLUGIN_PATH (repeatable)")(
       "device", po::value(&opts.device)->default_value("cpu"), "cpu | cuda | cuda:N")(

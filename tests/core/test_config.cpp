@@ -11,8 +11,8 @@ using concord::test::TempDir;
 using concord::test::write_file;
 
 std::vector<concord::PluginManifest> built_manifests() {
-  return {concord::test::built_manifest("anchor_head"),
-          concord::test::built_manifest("max_fusion"), concord::test::built_manifest("identity")};
+  return {concord::test::built_manifest("anchor_head"), concord::test::built_manifest("max_fusion"),
+          concord::test::built_manifest("identity")};
 }
 
 std::string load_error(const std::filesystem::path& path) {
@@ -50,7 +50,8 @@ TEST(Config, WrongTypeAndRangeAndChoiceAreRejected) {
             std::string::npos);
   write_file(dir.path() / "c.toml",
              "[agent]\nname = \"x\"\n[sensor]\nkind = \"lidar\"\nbeams = 0\n");
-  EXPECT_NE(load_error(dir.path() / "c.toml").find(":5:9: sensor.beams: expected int in [1.0, 512.0], got 0"),
+  EXPECT_NE(load_error(dir.path() / "c.toml")
+                .find(":5:9: sensor.beams: expected int in [1.0, 512.0], got 0"),
             std::string::npos);
 }
 
@@ -111,8 +112,9 @@ TEST(Config, OutOfRangeParamAndMissingPlugin) {
              "[head.params]\nin_channels = 0\n[fusion]\nplugin = \"pyramid_fusion\"\n");
   auto problems = concord::check_config(file, built_manifests());
   ASSERT_EQ(problems.size(), 2u);
-  EXPECT_EQ(problems[0], file.string() + ":6:15: head.params.in_channels: expected int in "
-                                         "[1.0, 4096.0], got 0");
+  EXPECT_EQ(problems[0], file.string() +
+                             ":6:15: head.params.in_channels: expected int in "
+                             "[1.0, 4096.0], got 0");
   EXPECT_NE(problems[1].find(":7:1: [fusion] plugin 'pyramid_fusion' not found"),
             std::string::npos);
 }

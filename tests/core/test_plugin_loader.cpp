@@ -54,8 +54,9 @@ TEST(PluginLoader, GoodPluginIsFoundAndInstantiated) {
   // Unversioned lookup takes the highest version (v2 doubles the scale).
   concord::ParamSet p2;
   p2.set("scale", 1.5);
-  EXPECT_FLOAT_EQ(registry.create<concord::Encoder>("constant", -1, p2)->forward(in).bev.max().item<float>(),
-                  3.0f);
+  EXPECT_FLOAT_EQ(
+      registry.create<concord::Encoder>("constant", -1, p2)->forward(in).bev.max().item<float>(),
+      3.0f);
   // The descriptor as inspect shows it.
   auto d = concord::inspect_library(fixture("test_good").library);
   EXPECT_EQ(d.name, "test_good");
@@ -104,13 +105,16 @@ TEST(PluginLoader, NonElfFileIsRefused) {
 
 TEST(PluginLoader, TruncatedElfIsRefusedWithTheLoaderMessage) {
   TempDir dir;
-  write_file(dir.path() / "libcut.so", std::string("\x7f" "ELF\x02\x01\x01", 7));
+  write_file(dir.path() / "libcut.so", std::string("\x7f"
+                                                   "ELF\x02\x01\x01",
+                                                   7));
   write_file(dir.path() / "plugin.toml",
              "name = \"cut\"\nversion = \"1.0.0\"\nlibrary = \"libcut.so\"\n"
              "[[factory]]\nkind = \"fusion\"\nname = \"f\"\nversion = 1\n");
   concord::Registry registry;
   const std::string msg = refusal(concord::read_manifest(dir.path() / "plugin.toml"), registry);
-  EXPECT_EQ(msg.rfind((dir.path() / "libcut.so").string() + ": cannot load shared library: ", 0), 0u)
+  EXPECT_EQ(msg.rfind((dir.path() / "libcut.so").string() + ": cannot load shared library: ", 0),
+            0u)
       << msg;
 }
 
@@ -125,9 +129,9 @@ TEST(PluginLoader, LibraryWithoutEntryPointsIsRefused) {
 TEST(PluginLoader, ThrowingRegistrationIsRefusedAndRegistersNothing) {
   concord::Registry registry;
   const auto m = fixture("test_throws");
-  EXPECT_EQ(refusal(m, registry),
-            m.library.string() +
-                ": registration failed: model weights file missing (simulated failure)");
+  EXPECT_EQ(
+      refusal(m, registry),
+      m.library.string() + ": registration failed: model weights file missing (simulated failure)");
   EXPECT_FALSE(registry.contains("fusion", "throws"));
 }
 

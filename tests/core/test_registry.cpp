@@ -43,14 +43,17 @@ TEST(Registrar, RefusesBadEntries) {
 TEST(Registry, HighestVersionWinsAndExactVersionIsHonoured) {
   concord::Registry registry;
   concord::Registrar r;
-  r.add<concord::Fusion>("scale", 1, [](const auto&) { return std::make_shared<Passthrough>(1.0); });
-  r.add<concord::Fusion>("scale", 3, [](const auto&) { return std::make_shared<Passthrough>(3.0); });
+  r.add<concord::Fusion>("scale", 1,
+                         [](const auto&) { return std::make_shared<Passthrough>(1.0); });
+  r.add<concord::Fusion>("scale", 3,
+                         [](const auto&) { return std::make_shared<Passthrough>(3.0); });
   registry.commit(r.take(), origin("p"), manifest_for("p"));
-  auto latest = std::dynamic_pointer_cast<Passthrough>(
-      registry.create<concord::Fusion>("scale", -1, {}));
+  auto latest =
+      std::dynamic_pointer_cast<Passthrough>(registry.create<concord::Fusion>("scale", -1, {}));
   ASSERT_TRUE(latest);
   EXPECT_EQ(latest->tag, 3.0);
-  auto v1 = std::dynamic_pointer_cast<Passthrough>(registry.create<concord::Fusion>("scale", 1, {}));
+  auto v1 =
+      std::dynamic_pointer_cast<Passthrough>(registry.create<concord::Fusion>("scale", 1, {}));
   EXPECT_EQ(v1->tag, 1.0);
   EXPECT_THROW(registry.create<concord::Fusion>("scale", 2, {}), concord::RegistryError);
 }

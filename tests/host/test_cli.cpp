@@ -52,7 +52,8 @@ TEST(Cli, PluginsListShowsBuiltPluginsWithKindNameVersion) {
       << r.out;
   EXPECT_NE(r.out.find("head       anchor           1       anchor_head 1.0.0"), std::string::npos);
   EXPECT_NE(r.out.find("sender     identity         1       identity 1.0.0"), std::string::npos);
-  EXPECT_EQ(r.out.find("test_good"), std::string::npos) << "test plugins are not on the default path";
+  EXPECT_EQ(r.out.find("test_good"), std::string::npos)
+      << "test plugins are not on the default path";
 }
 
 TEST(Cli, PluginDirAddsFolders) {
@@ -93,8 +94,8 @@ TEST(Cli, ConfigCheckReportsPositionsAndExitCode) {
   CliResult bad = concord_cli("config check " + (dir.path() / "bad.toml").string());
   EXPECT_EQ(bad.code, 1);
   EXPECT_NE(bad.err.find("bad.toml:3:1: unknown section 'sensr'"), std::string::npos) << bad.err;
-  CliResult good = concord_cli(std::string("config check ") + CONCORD_SOURCE_DIR +
-                         "/configs/agents/m1.toml");
+  CliResult good =
+      concord_cli(std::string("config check ") + CONCORD_SOURCE_DIR + "/configs/agents/m1.toml");
   EXPECT_EQ(good.code, 0) << good.err;
   EXPECT_NE(good.out.find("ok "), std::string::npos);
 }

@@ -8,7 +8,9 @@
 
 namespace concord::test {
 
-std::filesystem::path plugin_dir() { return CONCORD_TEST_PLUGIN_DIR; }
+std::filesystem::path plugin_dir() {
+  return CONCORD_TEST_PLUGIN_DIR;
+}
 
 PluginManifest built_manifest(const std::string& name) {
   return read_manifest(plugin_dir() / name / "plugin.toml");

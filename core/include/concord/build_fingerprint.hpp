@@ -17,7 +17,7 @@
 #define CONCORD_FP_COMPILER \
   "clang-" CONCORD_FP_STR(__clang_major__) "." CONCORD_FP_STR(__clang_minor__)
 #elif defined(__GNUC__)
-#define CONCORD_FP_COMPILER \
+#define CONCORD_FP_COMPILER                                                              \
   "gcc-" CONCORD_FP_STR(__GNUC__) "." CONCORD_FP_STR(__GNUC_MINOR__) "." CONCORD_FP_STR( \
       __GNUC_PATCHLEVEL__)
 #else
@@ -36,7 +36,7 @@
 #endif
 
 /// The fingerprint string, e.g. "gcc-12.2.0;cxx11abi=1;torch=1.13.0;cuda=none;core_abi=1".
-#define CONCORD_BUILD_FINGERPRINT                                                     \
-  CONCORD_FP_COMPILER ";cxx11abi=" CONCORD_FP_CXX11ABI ";torch=" TORCH_VERSION       \
-                      ";cuda=" CONCORD_FP_STR(CONCORD_CUDA_VERSION) ";core_abi=" \
-                          CONCORD_FP_STR(CONCORD_ABI_MAJOR)
+#define CONCORD_BUILD_FINGERPRINT                              \
+  CONCORD_FP_COMPILER                                          \
+      ";cxx11abi=" CONCORD_FP_CXX11ABI ";torch=" TORCH_VERSION \
+      ";cuda=" CONCORD_FP_STR(CONCORD_CUDA_VERSION) ";core_abi=" CONCORD_FP_STR(CONCORD_ABI_MAJOR)

@@ -38,7 +38,7 @@ struct ComponentConfig {
   std::string plugin;
   std::string factory;  ///< empty = the plugin's only factory of this kind
   int version = -1;
-  SourcePos pos;        ///< position of the section
+  SourcePos pos;  ///< position of the section
   /// Raw parameter values as written, with their positions, before validation.
   std::map<std::string, std::pair<ParamValue, SourcePos>> params;
 };
@@ -56,7 +56,9 @@ class CONCORD_CORE_API ConfigFile {
   const std::string& kind() const { return kind_; }
   const std::filesystem::path& path() const { return path_; }
   /// Scalar settings of the host-defined sections, "section.key" → value.
-  const std::map<std::string, std::pair<ParamValue, SourcePos>>& settings() const { return settings_; }
+  const std::map<std::string, std::pair<ParamValue, SourcePos>>& settings() const {
+    return settings_;
+  }
   /// Component sections in file order.
   const std::vector<ComponentConfig>& components() const { return components_; }
   /// Agent files an experiment refers to (resolved relative to the experiment file).
@@ -83,7 +85,7 @@ CONCORD_CORE_API ParamSet validate_component(const ComponentConfig& component,
 /// Loads a config and every agent file it refers to, validates all components.
 /// Returns the list of problems (one line each); empty when the config is valid.
 /// Never throws for problems inside the files.
-CONCORD_CORE_API std::vector<std::string> check_config(const std::filesystem::path& path,
-                                                       const std::vector<PluginManifest>& manifests);
+CONCORD_CORE_API std::vector<std::string> check_config(
+    const std::filesystem::path& path, const std::vector<PluginManifest>& manifests);
 
 }  // namespace concord

@@ -26,18 +26,18 @@ namespace concord {
 
 /// One factory declared by a manifest.
 struct FactoryManifest {
-  std::string kind;     ///< "encoder", "sender", "receiver", "negotiator", "fusion", "head"
-  std::string name;     ///< factory name, unique within (kind, version)
-  int version = 1;      ///< integer factory version (>= 1)
+  std::string kind;  ///< "encoder", "sender", "receiver", "negotiator", "fusion", "head"
+  std::string name;  ///< factory name, unique within (kind, version)
+  int version = 1;   ///< integer factory version (>= 1)
   std::string description;
   std::vector<ParamSpec> params;
 };
 
 /// A parsed plugin.toml.
 struct CONCORD_CORE_API PluginManifest {
-  std::filesystem::path path;     ///< the plugin.toml file
+  std::filesystem::path path;  ///< the plugin.toml file
   std::string name;
-  std::string version;            ///< "MAJOR.MINOR.PATCH"
+  std::string version;  ///< "MAJOR.MINOR.PATCH"
   std::string description;
   std::filesystem::path library;  ///< absolute path of the shared library
   std::vector<FactoryManifest> factories;

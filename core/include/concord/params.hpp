@@ -25,8 +25,8 @@ CONCORD_CORE_API const char* to_string(ParamType type);
 CONCORD_CORE_API std::optional<ParamType> param_type_from_string(const std::string& name);
 
 /// A parameter value; the alternative matches ParamType's order.
-using ParamValue = std::variant<int64_t, double, bool, std::string, std::vector<int64_t>,
-                                std::vector<double>>;
+using ParamValue =
+    std::variant<int64_t, double, bool, std::string, std::vector<int64_t>, std::vector<double>>;
 
 /// Human-readable value, e.g. `64`, `0.5`, `true`, `"max"`, `[1, 2]`.
 CONCORD_CORE_API std::string to_string(const ParamValue& value);

@@ -50,14 +50,14 @@ typedef struct concord_plugin_provide {
  * appended in later minors (OBS pattern). All strings are static, NUL-terminated.
  */
 typedef struct concord_plugin_descriptor {
-  uint32_t struct_size;       /**< sizeof(concord_plugin_descriptor) as the plugin saw it */
-  uint32_t abi_major;         /**< CONCORD_ABI_MAJOR the plugin was built against */
-  uint32_t abi_minor;         /**< CONCORD_ABI_MINOR the plugin was built against */
-  const char* name;           /**< plugin name, equal to its plugin.toml `name` */
-  const char* version;        /**< plugin version, semantic "MAJOR.MINOR.PATCH" */
-  uint32_t provides_count;    /**< number of entries in `provides` */
+  uint32_t struct_size;    /**< sizeof(concord_plugin_descriptor) as the plugin saw it */
+  uint32_t abi_major;      /**< CONCORD_ABI_MAJOR the plugin was built against */
+  uint32_t abi_minor;      /**< CONCORD_ABI_MINOR the plugin was built against */
+  const char* name;        /**< plugin name, equal to its plugin.toml `name` */
+  const char* version;     /**< plugin version, semantic "MAJOR.MINOR.PATCH" */
+  uint32_t provides_count; /**< number of entries in `provides` */
   const concord_plugin_provide* provides; /**< the factories it registers */
-  const char* build_fingerprint; /**< CONCORD_BUILD_FINGERPRINT of the plugin's build */
+  const char* build_fingerprint;          /**< CONCORD_BUILD_FINGERPRINT of the plugin's build */
 } concord_plugin_descriptor;
 
 /** Opaque handles: a concord::Registrar and a concord::PluginContext on the C++ side. */

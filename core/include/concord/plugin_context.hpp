@@ -17,7 +17,7 @@ namespace concord {
 /// the host's (spdlog is a shared library here, so plugin and host share its
 /// registry; reference/cpp-style-anchors.md §1.8 item 6).
 struct PluginContext {
-  std::shared_ptr<spdlog::logger> logger;  ///< never null
+  std::shared_ptr<spdlog::logger> logger;       ///< never null
   c10::Device device = c10::Device(c10::kCPU);  ///< device chosen with --device
   std::string host_version;                     ///< Concord version of the host, "0.1.0"
 };

@@ -67,8 +67,8 @@ class CONCORD_CORE_API Registrar {
 struct EntryOrigin {
   std::string plugin_name;
   std::string plugin_version;
-  std::string library;                  ///< path of the shared library
-  std::shared_ptr<void> library_handle; ///< keeps the library alive while the entry exists
+  std::string library;                   ///< path of the shared library
+  std::shared_ptr<void> library_handle;  ///< keeps the library alive while the entry exists
 };
 
 /// Public description of one registered factory.

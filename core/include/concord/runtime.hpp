@@ -13,10 +13,10 @@ namespace concord {
 /// What configure_runtime() set.
 struct RuntimeInfo {
   int intra_op_threads = 1;
-  int blas_threads = -1;           ///< -1 when OpenBLAS is not loaded
+  int blas_threads = -1;  ///< -1 when OpenBLAS is not loaded
   bool flush_denormal = false;
-  bool cpu_has_bf16 = false;       ///< AVX512-BF16 or AMX-BF16 present
-  std::string blas;                ///< "openblas (...)" or "unknown"
+  bool cpu_has_bf16 = false;  ///< AVX512-BF16 or AMX-BF16 present
+  std::string blas;           ///< "openblas (...)" or "unknown"
 };
 
 /// Applies the settings. threads <= 0 means "all hardware threads".

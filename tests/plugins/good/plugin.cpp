@@ -1,8 +1,8 @@
 // Test plugin: a real (trivial) encoder whose output depends on its parameters.
 #include <ATen/ATen.h>
 
-#include "concord/modules/encoder.hpp"
 #include "concord/logging.hpp"
+#include "concord/modules/encoder.hpp"
 #include "concord/plugin.hpp"
 
 namespace {

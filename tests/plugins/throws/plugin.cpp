@@ -8,13 +8,14 @@ namespace {
 
 class NeverBuilt : public concord::Fusion {
  public:
-  concord::FusionOutput forward(const concord::FusionInput& in) override { return {in.features, {}}; }
+  concord::FusionOutput forward(const concord::FusionInput& in) override {
+    return {in.features, {}};
+  }
 };
 
 void register_factories(concord::Registrar& r, const concord::PluginContext&) {
-  r.add<concord::Fusion>("throws", 1, [](const concord::ParamSet&) {
-    return std::make_shared<NeverBuilt>();
-  });
+  r.add<concord::Fusion>("throws", 1,
+                         [](const concord::ParamSet&) { return std::make_shared<NeverBuilt>(); });
   throw std::runtime_error("model weights file missing (simulated failure)");
 }
 

@@ -10,8 +10,8 @@ namespace concord::plugins {
 FusionOutput MaxFusion::forward(const FusionInput& input) {
   const at::Tensor& x = input.features;
   TORCH_CHECK(x.dim() == 4, "max fusion: features must be [N, C, H, W], got ", x.sizes());
-  const int64_t total = std::accumulate(input.agents_per_sample.begin(),
-                                        input.agents_per_sample.end(), int64_t{0});
+  const int64_t total =
+      std::accumulate(input.agents_per_sample.begin(), input.agents_per_sample.end(), int64_t{0});
   TORCH_CHECK(total == x.size(0), "max fusion: agents_per_sample sums to ", total,
               " but features hold ", x.size(0), " agents");
   at::Tensor masked = x;
