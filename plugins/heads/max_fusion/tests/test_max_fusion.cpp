@@ -1,6 +1,7 @@
 // Max fusion, loaded through the real plugin library and registry.
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
+#include <torch/cuda.h>
 
 #include "concord/modules/fusion.hpp"
 #include "test_support.hpp"
@@ -41,6 +42,20 @@ TEST(MaxFusion, RefusesAgentCountMismatch) {
   auto fusion = make_fusion();
   concord::FusionInput in{at::zeros({3, 2, 4, 4}), {2, 2}, {}};
   EXPECT_THROW(fusion->forward(in), c10::Error);
+}
+
+}  // namespace
+
+namespace {
+
+// Runs only where a CUDA LibTorch and a GPU are present (ctest -L gpu); skipped elsewhere.
+TEST(MaxFusionGpu, MatchesCpuOnCuda) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device visible";
+  auto fusion = make_fusion();
+  at::Tensor x = at::randn({3, 4, 5, 6});
+  concord::FusionInput cpu{x, {2, 1}, {}};
+  concord::FusionInput gpu{x.cuda(), {2, 1}, {}};
+  EXPECT_TRUE(at::allclose(fusion->forward(cpu).fused, fusion->forward(gpu).fused.cpu()));
 }
 
 }  // namespace
