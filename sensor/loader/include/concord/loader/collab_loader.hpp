@@ -1,0 +1,58 @@
+#pragma once
+/// \file
+/// Turns frames of an OPV2V(-H) dataset into CollabSample tensors.
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "concord/formats/opv2v_dataset.hpp"
+#include "concord/loader/collab_sample.hpp"
+
+namespace concord::loader {
+
+/// What to load and how (defaults follow OpenCOOD/HEAL; sheet §1.1, §3, §4).
+struct LoaderOptions {
+  /// LiDAR beams whose point cloud is loaded (64, 32 or 16); 0 = no points.
+  int lidar_beams = 64;
+  /// Load the 4 cameras (images, intrinsics, extrinsics).
+  bool cameras = false;
+  /// Also load the metric depth images (camera depth supervision).
+  bool depth = false;
+  /// Agents farther than this from the ego (2-D distance of LiDAR positions, m) are dropped.
+  double comm_range_m = 70.0;
+  /// At most this many agents, ego included (HEAL max_cav 5).
+  int max_agents = 5;
+  /// GT range in the ego frame [xmin, ymin, zmin, xmax, ymax, zmax] (m); a box is
+  /// kept when all 8 corners lie inside.
+  formats::Range6 gt_range = formats::kOpenCoodGtRange;
+  /// Pose noise (HEAL): Gaussian with these standard deviations added to every
+  /// agent's x, y (m) and yaw (deg), seeded by (seed, sample index).
+  double pose_noise_xy_m = 0.0;
+  double pose_noise_yaw_deg = 0.0;
+  std::uint64_t seed = 0;
+};
+
+/// Reads samples; the ego is the frame's first agent (OpenCOOD order).
+class CollabLoader {
+ public:
+  /// Keeps a reference to `dataset` (must outlive the loader). Throws
+  /// std::invalid_argument naming the option when options are out of range.
+  CollabLoader(const formats::Opv2vDataset& dataset, LoaderOptions options);
+
+  std::size_t size() const { return dataset_.size(); }
+  const LoaderOptions& options() const { return options_; }
+
+  /// Sample `index` in [0, size()). Throws std::out_of_range for a bad index and
+  /// formats::FormatError (naming the file) for unreadable data.
+  CollabSample get(std::size_t index) const;
+
+  /// Builds the sample of an already loaded frame (sample_index seeds the pose noise).
+  CollabSample from_frame(const formats::Opv2vFrame& frame, std::size_t sample_index) const;
+
+ private:
+  const formats::Opv2vDataset& dataset_;
+  LoaderOptions options_;
+};
+
+}  // namespace concord::loader
