@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "concord/manifest.hpp"
+#include "concord/registry.hpp"
 
 namespace concord::host {
 
@@ -35,6 +36,11 @@ std::vector<std::filesystem::path> search_path(const CommonOptions& opts);
 /// Manifests found on the search path; problems are logged as warnings.
 std::vector<PluginManifest> find_manifests(const CommonOptions& opts);
 
+/// Discovers the manifests and loads every plugin into `registry` (refusals are
+/// logged as one warning line each). Returns the manifests of the loaded plugins.
+std::vector<PluginManifest> load_plugins(const CommonOptions& opts, Registry& registry,
+                                         c10::Device device);
+
 /// Parses argv for a subcommand. Returns false (after printing help) when --help
 /// was given. Throws boost::program_options::error on a usage error.
 bool parse_command_line(int argc, char** argv, const std::string& usage,
@@ -58,6 +64,8 @@ int run_plugins(int argc, char** argv);
 int run_config(int argc, char** argv);
 int run_render(int argc, char** argv);
 int run_simulate(int argc, char** argv);
+int run_train(int argc, char** argv);
+int run_eval(int argc, char** argv);
 int run_version(int argc, char** argv);
 
 }  // namespace concord::host

@@ -8,6 +8,8 @@ std::vector<Command> all_commands() {
       {"config", "check configuration files against the schema and plugin parameter specs",
        run_config},
       {"simulate", "ray-cast the embedded benchmark into an OPV2V-H dataset", run_simulate},
+      {"train", "train an agent type's collaborative detector (Step 0), resumable", run_train},
+      {"eval", "AP@0.3/0.5/0.7 for no fusion, late fusion and intermediate fusion", run_eval},
       {"render", "draw a dataset frame: BEV points, boxes and poses; camera views with boxes",
        run_render},
       {"version", "print the version, plugin ABI, build fingerprint and runtime settings",

@@ -7,6 +7,7 @@
 #include "concord/logging.hpp"
 #include "concord/plugin_loader.hpp"
 #include "concord/runtime.hpp"
+#include "concord/version.hpp"
 
 namespace po = boost::program_options;
 
@@ -40,6 +41,18 @@ std::vector<PluginManifest> find_manifests(const CommonOptions& opts) {
   auto manifests = discover_manifests(search_path(opts), &errors);
   for (const auto& e : errors) logger()->warn("{}", e);
   return manifests;
+}
+
+std::vector<PluginManifest> load_plugins(const CommonOptions& opts, Registry& registry,
+                                         c10::Device device) {
+  auto manifests = find_manifests(opts);
+  PluginLoader loader(registry, PluginContext{logger(), device, version()});
+  auto results = loader.load_all(manifests);
+  std::vector<PluginManifest> loaded;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    if (results[i].loaded) loaded.push_back(manifests[i]);
+  }
+  return loaded;
 }
 
 bool parse_command_line(int argc, char** argv, const std::string& usage,

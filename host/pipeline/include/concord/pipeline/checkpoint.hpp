@@ -1,0 +1,44 @@
+#pragma once
+/// \file
+/// Checkpoints: weights + optimizer state + a TOML record of the plugins
+/// (name, version, factory) they belong to. Written atomically (temporary file,
+/// then rename), so an interrupted write never corrupts an existing checkpoint.
+
+#include <torch/nn/module.h>
+#include <torch/optim/optimizer.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "concord/pipeline/experiment.hpp"
+
+namespace concord::pipeline {
+
+/// What is recorded beside the weights.
+struct CheckpointMeta {
+  int epoch = 0;               ///< last finished epoch (1-based)
+  double val_loss = 0.0;       ///< validation loss after that epoch
+  double best_val_loss = 0.0;  ///< best so far
+  int best_epoch = 0;
+  std::vector<ComponentSpec> components;  ///< plugins whose weights are stored
+};
+
+/// Writes `dir/name.pt` (model), `dir/name.optim.pt` (optimizer, if given) and
+/// `dir/name.toml` (meta), each through a temporary file and rename. Throws
+/// concord::Error naming the file on I/O failure.
+void save_checkpoint(const std::filesystem::path& dir, const std::string& name,
+                     torch::nn::Module& model, torch::optim::Optimizer* optimizer,
+                     const CheckpointMeta& meta);
+
+/// Loads `dir/name.*` into `model` (and `optimizer` when given). Refuses, with
+/// concord::Error naming the file, a checkpoint whose recorded plugins differ
+/// from `expected` (name, version, factory) or whose files are missing/corrupt.
+CheckpointMeta load_checkpoint(const std::filesystem::path& dir, const std::string& name,
+                               torch::nn::Module& model, torch::optim::Optimizer* optimizer,
+                               const std::vector<ComponentSpec>& expected);
+
+/// True when dir/name.pt and dir/name.toml both exist.
+bool checkpoint_exists(const std::filesystem::path& dir, const std::string& name);
+
+}  // namespace concord::pipeline

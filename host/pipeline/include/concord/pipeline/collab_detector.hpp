@@ -1,0 +1,58 @@
+#pragma once
+/// \file
+/// The homogeneous collaborative detector of an agent type (NegoCollab's
+/// "Step 0", HEAL's pipeline): encoder → warp into the ego frame → fusion →
+/// detection head. The plugins' modules are registered as submodules, so the
+/// detector's parameters/state are theirs.
+
+#include <torch/nn/module.h>
+
+#include <memory>
+
+#include "concord/geometry/bev_grid.hpp"
+#include "concord/loader/collab_sample.hpp"
+#include "concord/modules/detection_head.hpp"
+#include "concord/modules/encoder.hpp"
+#include "concord/modules/fusion.hpp"
+
+namespace concord::pipeline {
+
+/// How agents collaborate in forward().
+enum class FusionMode {
+  kNone,          ///< ego only (no fusion)
+  kIntermediate,  ///< every in-range agent's local feature, warped and fused
+};
+
+/// Encoder + warp + fusion + head for samples whose agents share one agent type.
+class CollabDetector : public torch::nn::Module {
+ public:
+  /// feature_grid: the grid of the encoder's output (ego-centred, e.g. ±38.4 m at 0.8 m).
+  CollabDetector(std::shared_ptr<Encoder> encoder, std::shared_ptr<Fusion> fusion,
+                 std::shared_ptr<DetectionHead> head, BevGrid feature_grid);
+
+  /// What forward() produced.
+  struct Output {
+    HeadOutput head;      ///< [1, A, H, W] etc. on the ego grid
+    FusionOutput fusion;  ///< fused [1, C, H, W] and occupancy maps
+    at::Tensor features;  ///< [N, C, H, W] local features warped into the ego frame
+  };
+
+  /// Runs one sample (B = 1). Agents' features are warped with their noisy
+  /// poses (ego_from_agent_noisy). Throws c10::Error when the encoder's output
+  /// does not match the feature grid.
+  Output forward(const loader::CollabSample& sample, FusionMode mode);
+
+  /// Runs one agent alone, in its own frame (for late fusion).
+  HeadOutput forward_single(const loader::AgentData& agent);
+
+  DetectionHead& head() { return *head_; }
+  const BevGrid& grid() const { return grid_; }
+
+ private:
+  std::shared_ptr<Encoder> encoder_;
+  std::shared_ptr<Fusion> fusion_;
+  std::shared_ptr<DetectionHead> head_;
+  BevGrid grid_;
+};
+
+}  // namespace concord::pipeline

@@ -1,0 +1,31 @@
+#pragma once
+/// \file
+/// Detection evaluation as the field does it (reference/field-conventions.md
+/// §2.5, §3): decode, score > threshold, rotated NMS, range filter, then
+/// AP@0.3/0.5/0.7 against the union GT in the ego frame with clean poses.
+
+#include <string>
+
+#include "concord/eval/ap.hpp"
+#include "concord/loader/collab_loader.hpp"
+#include "concord/pipeline/collab_detector.hpp"
+#include "concord/pipeline/experiment.hpp"
+
+namespace concord::pipeline {
+
+/// Collaboration modes of evaluation.
+enum class EvalMode {
+  kNoFusion,      ///< ego only
+  kLateFusion,    ///< every agent detects alone; boxes moved to the ego frame, then NMS
+  kIntermediate,  ///< features fused (the model's own collaboration)
+};
+
+/// "no_fusion", "late_fusion", "intermediate".
+std::string to_string(EvalMode mode);
+
+/// Evaluates `model` over every sample of `loader`; `max_samples` > 0 limits the count.
+/// Shows a progress bar. Throws formats::FormatError (data) and c10::Error (shapes).
+eval::ApResults evaluate(CollabDetector& model, const loader::CollabLoader& loader, EvalMode mode,
+                         const EvalSpec& spec, int64_t max_samples = 0);
+
+}  // namespace concord::pipeline

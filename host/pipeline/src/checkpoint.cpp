@@ -1,0 +1,117 @@
+#include "concord/pipeline/checkpoint.hpp"
+
+#include <toml++/toml.h>
+#include <torch/serialize/archive.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "concord/error.hpp"
+
+namespace concord::pipeline {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+void atomic_write(const fs::path& path, const std::function<void(const fs::path&)>& write) {
+  const fs::path tmp = path.string() + ".tmp";
+  try {
+    write(tmp);
+    fs::rename(tmp, path);
+  } catch (const std::exception& e) {
+    std::error_code ec;
+    fs::remove(tmp, ec);
+    throw Error(path.string() + ": cannot write checkpoint: " + e.what());
+  }
+}
+
+std::string component_key(const ComponentSpec& c) {
+  return c.kind + ":" + c.plugin + "@" + c.plugin_version + ":" + c.factory + "/v" +
+         std::to_string(c.version);
+}
+
+}  // namespace
+
+bool checkpoint_exists(const fs::path& dir, const std::string& name) {
+  return fs::exists(dir / (name + ".pt")) && fs::exists(dir / (name + ".toml"));
+}
+
+void save_checkpoint(const fs::path& dir, const std::string& name, torch::nn::Module& model,
+                     torch::optim::Optimizer* optimizer, const CheckpointMeta& meta) {
+  fs::create_directories(dir);
+  atomic_write(dir / (name + ".pt"), [&](const fs::path& tmp) {
+    torch::serialize::OutputArchive archive;
+    model.save(archive);
+    archive.save_to(tmp.string());
+  });
+  if (optimizer) {
+    atomic_write(dir / (name + ".optim.pt"), [&](const fs::path& tmp) {
+      torch::serialize::OutputArchive archive;
+      optimizer->save(archive);
+      archive.save_to(tmp.string());
+    });
+  }
+  toml::table t;
+  t.insert("epoch", meta.epoch);
+  t.insert("val_loss", meta.val_loss);
+  t.insert("best_val_loss", meta.best_val_loss);
+  t.insert("best_epoch", meta.best_epoch);
+  toml::array comps;
+  for (const auto& c : meta.components) comps.push_back(component_key(c));
+  t.insert("components", comps);
+  atomic_write(dir / (name + ".toml"), [&](const fs::path& tmp) {
+    std::ofstream out(tmp);
+    out << "# Concord checkpoint: the weights in " << name
+        << ".pt belong to these plugins (kind:plugin@version:factory/vN)\n"
+        << t << "\n";
+    out.close();
+    if (!out) throw std::runtime_error("write failed");
+  });
+}
+
+CheckpointMeta load_checkpoint(const fs::path& dir, const std::string& name,
+                               torch::nn::Module& model, torch::optim::Optimizer* optimizer,
+                               const std::vector<ComponentSpec>& expected) {
+  const fs::path meta_path = dir / (name + ".toml");
+  CheckpointMeta meta;
+  toml::table t;
+  try {
+    t = toml::parse_file(meta_path.string());
+  } catch (const std::exception& e) {
+    throw Error(meta_path.string() + ": cannot read checkpoint record: " + e.what());
+  }
+  meta.epoch = static_cast<int>(t["epoch"].value_or(int64_t{0}));
+  meta.val_loss = t["val_loss"].value_or(0.0);
+  meta.best_val_loss = t["best_val_loss"].value_or(0.0);
+  meta.best_epoch = static_cast<int>(t["best_epoch"].value_or(int64_t{0}));
+  std::vector<std::string> recorded;
+  if (auto* arr = t["components"].as_array()) {
+    for (const auto& el : *arr) recorded.push_back(el.value_or(std::string()));
+  }
+  std::vector<std::string> wanted;
+  for (const auto& c : expected) wanted.push_back(component_key(c));
+  if (recorded != wanted) {
+    std::string r, w;
+    for (const auto& s : recorded) r += (r.empty() ? "" : ", ") + s;
+    for (const auto& s : wanted) w += (w.empty() ? "" : ", ") + s;
+    throw Error(meta_path.string() + ": checkpoint was trained with [" + r + "], expected [" + w +
+                "]");
+  }
+  try {
+    torch::serialize::InputArchive archive;
+    archive.load_from((dir / (name + ".pt")).string());
+    model.load(archive);
+    if (optimizer && fs::exists(dir / (name + ".optim.pt"))) {
+      torch::serialize::InputArchive opt_archive;
+      opt_archive.load_from((dir / (name + ".optim.pt")).string());
+      optimizer->load(opt_archive);
+    }
+  } catch (const c10::Error& e) {
+    throw Error((dir / (name + ".pt")).string() +
+                ": corrupt or incompatible checkpoint: " + e.what_without_backtrace());
+  }
+  return meta;
+}
+
+}  // namespace concord::pipeline

@@ -1,0 +1,51 @@
+#include "concord/pipeline/collab_detector.hpp"
+
+#include <ATen/ATen.h>
+
+#include "concord/geometry/bev_warp.hpp"
+
+namespace concord::pipeline {
+
+CollabDetector::CollabDetector(std::shared_ptr<Encoder> encoder, std::shared_ptr<Fusion> fusion,
+                               std::shared_ptr<DetectionHead> head, BevGrid feature_grid)
+    : encoder_(register_module("encoder", std::move(encoder))),
+      fusion_(register_module("fusion", std::move(fusion))),
+      head_(register_module("head", std::move(head))),
+      grid_(feature_grid) {}
+
+CollabDetector::Output CollabDetector::forward(const loader::CollabSample& sample,
+                                               FusionMode mode) {
+  TORCH_CHECK(!sample.agents.empty(), "collaborative sample without agents");
+  const std::size_t n = mode == FusionMode::kNone ? 1 : sample.agents.size();
+  std::vector<at::Tensor> features, transforms;
+  for (std::size_t k = 0; k < n; ++k) {
+    const auto& agent = sample.agents[k];
+    at::Tensor bev = encoder_->forward(agent.input).bev;
+    TORCH_CHECK(bev.size(2) == grid_.height() && bev.size(3) == grid_.width(), "encoder output ",
+                bev.sizes(), " does not match the feature grid ", grid_.str());
+    features.push_back(bev);
+    // warp_bev samples the source (agent) map: it needs T_agent<-ego.
+    transforms.push_back(at::inverse(agent.ego_from_agent_noisy));
+  }
+  at::Tensor stacked = at::cat(features);
+  at::Tensor src_from_dst = at::stack(transforms);
+  Output out;
+  if (n == 1) {
+    out.features = stacked;  // the ego's own map needs no warp
+  } else {
+    out.features = warp_bev(stacked, src_from_dst, grid_);
+  }
+  FusionInput in{out.features,
+                 {static_cast<int64_t>(n)},
+                 n == 1 ? at::Tensor() : warp_bev_mask(src_from_dst, grid_)};
+  out.fusion = fusion_->forward(in);
+  out.head = head_->forward(out.fusion.fused);
+  return out;
+}
+
+HeadOutput CollabDetector::forward_single(const loader::AgentData& agent) {
+  at::Tensor bev = encoder_->forward(agent.input).bev;
+  return head_->forward(fusion_->forward(FusionInput{bev, {1}, {}}).fused);
+}
+
+}  // namespace concord::pipeline

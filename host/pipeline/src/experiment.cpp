@@ -1,0 +1,111 @@
+#include "concord/pipeline/experiment.hpp"
+
+#include <algorithm>
+
+#include "concord/error.hpp"
+
+namespace concord::pipeline {
+
+namespace {
+
+template <class T>
+std::optional<T> setting(const ConfigFile& cfg, const std::string& key) {
+  auto it = cfg.settings().find(key);
+  if (it == cfg.settings().end()) return std::nullopt;
+  if (const T* v = std::get_if<T>(&it->second.first)) return *v;
+  if constexpr (std::is_same_v<T, double>) {
+    if (const int64_t* i = std::get_if<int64_t>(&it->second.first)) return static_cast<double>(*i);
+  }
+  if constexpr (std::is_same_v<T, std::vector<double>>) {
+    if (const auto* i = std::get_if<std::vector<int64_t>>(&it->second.first)) {
+      return std::vector<double>(i->begin(), i->end());
+    }
+  }
+  throw ConfigError(it->second.second.str() + ": " + key + " has the wrong type");
+}
+
+ComponentSpec component(const ComponentConfig& c, const std::vector<PluginManifest>& manifests) {
+  const FactoryManifest* f = nullptr;
+  ComponentSpec spec;
+  spec.params = validate_component(c, manifests, &f);
+  spec.kind = c.section;
+  spec.plugin = c.plugin;
+  spec.factory = f->name;
+  spec.version = f->version;
+  for (const auto& m : manifests) {
+    if (m.name == c.plugin) spec.plugin_version = m.version;
+  }
+  return spec;
+}
+
+}  // namespace
+
+ExperimentSpec load_experiment(const std::filesystem::path& file,
+                               const std::vector<PluginManifest>& manifests) {
+  ConfigFile cfg = ConfigFile::load(file);
+  if (cfg.kind() != "experiment") {
+    throw ConfigError(file.string() + ": expected an experiment file ([experiment]), got an " +
+                      cfg.kind() + " file");
+  }
+  ExperimentSpec e;
+  e.file = file;
+  e.name = *setting<std::string>(cfg, "experiment.name");
+  e.seed = static_cast<std::uint64_t>(setting<int64_t>(cfg, "experiment.seed").value_or(0));
+  for (const auto& c : cfg.components()) {
+    if (c.section == "fusion")
+      e.fusion = component(c, manifests);
+    else if (c.section == "head")
+      e.head = component(c, manifests);
+    else {
+      throw ConfigError(c.pos.str() + ": [" + c.section +
+                        "] is not used by detection experiments (expected [fusion] and [head])");
+    }
+  }
+  for (const auto& [agent_file, pos] : cfg.agent_files()) {
+    if (!std::filesystem::exists(agent_file)) {
+      throw ConfigError(pos.str() + ": agent file " + agent_file.string() + " not found");
+    }
+    ConfigFile a = ConfigFile::load(agent_file);
+    if (a.kind() != "agent")
+      throw ConfigError(pos.str() + ": " + agent_file.string() + " is not an agent file");
+    AgentSpec spec;
+    spec.name = *setting<std::string>(a, "agent.name");
+    spec.sensor = setting<std::string>(a, "sensor.kind").value_or("lidar");
+    spec.beams = static_cast<int>(setting<int64_t>(a, "sensor.beams").value_or(64));
+    for (const auto& c : a.components()) {
+      if (c.section == "encoder") spec.encoder = component(c, manifests);
+    }
+    e.agents.push_back(std::move(spec));
+  }
+  DataSpec& d = e.data;
+  if (auto root = setting<std::string>(cfg, "data.root")) d.root = *root;
+  d.train_split = setting<std::string>(cfg, "data.train_split").value_or(d.train_split);
+  d.val_split = setting<std::string>(cfg, "data.val_split").value_or(d.val_split);
+  d.test_split = setting<std::string>(cfg, "data.test_split").value_or(d.test_split);
+  d.loader.comm_range_m = setting<double>(cfg, "data.comm_range_m").value_or(d.loader.comm_range_m);
+  d.loader.max_agents =
+      static_cast<int>(setting<int64_t>(cfg, "data.max_agents").value_or(d.loader.max_agents));
+  d.loader.pose_noise_xy_m = setting<double>(cfg, "data.pose_noise_xy_m").value_or(0.0);
+  d.loader.pose_noise_yaw_deg = setting<double>(cfg, "data.pose_noise_yaw_deg").value_or(0.0);
+  d.loader.seed = e.seed;
+  if (auto r = setting<std::vector<double>>(cfg, "data.gt_range")) {
+    if (r->size() != 6) {
+      throw ConfigError(cfg.settings().at("data.gt_range").second.str() +
+                        ": data.gt_range: expected 6 values [xmin, ymin, zmin, xmax, ymax, zmax]");
+    }
+    std::copy(r->begin(), r->end(), d.loader.gt_range.begin());
+  }
+  TrainSpec& t = e.train;
+  t.epochs = static_cast<int>(setting<int64_t>(cfg, "train.epochs").value_or(t.epochs));
+  t.lr = setting<double>(cfg, "train.lr").value_or(t.lr);
+  t.milestones = setting<std::vector<int64_t>>(cfg, "train.milestones").value_or(t.milestones);
+  t.gamma = setting<double>(cfg, "train.gamma").value_or(t.gamma);
+  t.weight_decay = setting<double>(cfg, "train.weight_decay").value_or(t.weight_decay);
+  t.max_samples = setting<int64_t>(cfg, "train.max_samples").value_or(0);
+  t.precision = setting<std::string>(cfg, "train.precision").value_or(t.precision);
+  e.eval.score_threshold = setting<double>(cfg, "eval.score_threshold").value_or(0.2);
+  e.eval.nms_iou = setting<double>(cfg, "eval.nms_iou").value_or(0.15);
+  return e;
+}
+
+}  // namespace concord::pipeline

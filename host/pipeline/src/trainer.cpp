@@ -1,0 +1,151 @@
+#include "concord/pipeline/trainer.hpp"
+
+#include <ATen/ATen.h>
+#include <torch/optim/adam.h>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <numeric>
+#include <random>
+
+#include "concord/error.hpp"
+#include "concord/logging.hpp"
+#include "concord/pipeline/build.hpp"
+#include "concord/pipeline/checkpoint.hpp"
+#include "concord/progress.hpp"
+
+namespace concord::pipeline {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+double lr_at(const TrainSpec& t, int epoch /*0-based*/) {
+  double lr = t.lr;
+  for (int64_t m : t.milestones) {
+    if (epoch >= m) lr *= t.gamma;
+  }
+  return lr;
+}
+
+double mean_loss(CollabDetector& model, const loader::CollabLoader& loader, int64_t limit) {
+  torch::NoGradGuard no_grad;
+  model.eval();
+  const std::size_t n = limit > 0 ? std::min<std::size_t>(loader.size(), limit) : loader.size();
+  double sum = 0.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    auto sample = loader.get(i);
+    auto out = model.forward(sample, FusionMode::kIntermediate);
+    sum += model.head().loss(out.head, {sample.gt_boxes}).at("total").item<double>();
+  }
+  model.train();
+  return n ? sum / static_cast<double>(n) : 0.0;
+}
+
+}  // namespace
+
+TrainResult train(CollabDetector& model, const ExperimentSpec& spec, const fs::path& run_dir,
+                  bool resume) {
+  const auto start = std::chrono::steady_clock::now();
+  const auto components = detector_components(spec);
+  const fs::path ckpt_dir = run_dir / "checkpoints";
+  if (spec.data.root.empty()) {
+    throw ConfigError(spec.file.string() + ": [data] root is required for training");
+  }
+  formats::Opv2vDataset train_set(spec.data.root, spec.data.train_split);
+  formats::Opv2vDataset val_set(spec.data.root, spec.data.val_split);
+  if (train_set.size() == 0) {
+    throw Error((spec.data.root / spec.data.train_split).string() + ": no training frames");
+  }
+  loader::LoaderOptions lo = spec.data.loader;
+  lo.lidar_beams = spec.agents.front().sensor == "lidar" ? spec.agents.front().beams : 0;
+  lo.cameras = spec.agents.front().sensor == "camera";
+  loader::CollabLoader train_loader(train_set, lo);
+  loader::LoaderOptions val_lo = lo;
+  val_lo.pose_noise_xy_m = val_lo.pose_noise_yaw_deg = 0.0;
+  loader::CollabLoader val_loader(val_set, val_lo);
+
+  torch::manual_seed(spec.seed);
+  torch::optim::Adam optimizer(
+      model.parameters(),
+      torch::optim::AdamOptions(spec.train.lr).weight_decay(spec.train.weight_decay));
+  CheckpointMeta meta;
+  meta.components = components;
+  meta.best_val_loss = std::numeric_limits<double>::infinity();
+  if (resume && checkpoint_exists(ckpt_dir, "latest")) {
+    meta = load_checkpoint(ckpt_dir, "latest", model, &optimizer, components);
+    meta.components = components;
+    logger()->info("resuming {} after epoch {} (best val loss {:.4f} at epoch {})",
+                   run_dir.string(), meta.epoch, meta.best_val_loss, meta.best_epoch);
+  } else if (checkpoint_exists(ckpt_dir, "latest")) {
+    throw Error(ckpt_dir.string() +
+                ": holds a previous run; pass --resume to continue it or "
+                "choose another --run-dir");
+  }
+
+  std::ofstream metrics(run_dir / "metrics.csv", std::ios::app);
+  if (meta.epoch == 0) metrics << "epoch,lr,train_loss,val_loss,seconds\n";
+  const std::size_t per_epoch =
+      spec.train.max_samples > 0
+          ? std::min<std::size_t>(train_loader.size(), spec.train.max_samples)
+          : train_loader.size();
+  model.train();
+  for (int epoch = meta.epoch; epoch < spec.train.epochs; ++epoch) {
+    const auto epoch_start = std::chrono::steady_clock::now();
+    const double lr = lr_at(spec.train, epoch);
+    for (auto& group : optimizer.param_groups()) {
+      static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
+    }
+    std::vector<std::size_t> order(train_loader.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::mt19937_64 rng(spec.seed * 1000003ull + static_cast<std::uint64_t>(epoch));
+    std::shuffle(order.begin(), order.end(), rng);
+    ProgressBar bar(per_epoch,
+                    "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(spec.train.epochs));
+    double sum = 0.0;
+    for (std::size_t i = 0; i < per_epoch; ++i) {
+      auto sample = train_loader.get(order[i]);
+      auto out = model.forward(sample, FusionMode::kIntermediate);
+      auto terms = model.head().loss(out.head, {sample.gt_boxes});
+      at::Tensor loss = terms.at("total");
+      TORCH_CHECK(std::isfinite(loss.item<double>()), "training loss is not finite at epoch ",
+                  epoch + 1, " sample ", order[i]);
+      optimizer.zero_grad();
+      loss.backward();
+      optimizer.step();
+      sum += loss.item<double>();
+      char suffix[64];
+      std::snprintf(suffix, sizeof suffix, "loss=%.4f lr=%.2g", sum / (i + 1), lr);
+      bar.update(i + 1, suffix);
+    }
+    bar.finish();
+    const double val = mean_loss(model, val_loader, 0);
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start).count();
+    meta.epoch = epoch + 1;
+    meta.val_loss = val;
+    const bool best = val < meta.best_val_loss;
+    if (best) {
+      meta.best_val_loss = val;
+      meta.best_epoch = epoch + 1;
+    }
+    // Best first, then latest: an interruption between them loses no finished epoch.
+    if (best) save_checkpoint(ckpt_dir, "best", model, nullptr, meta);
+    save_checkpoint(ckpt_dir, "latest", model, &optimizer, meta);
+    metrics << epoch + 1 << "," << lr << "," << sum / static_cast<double>(per_epoch) << "," << val
+            << "," << secs << "\n";
+    metrics.flush();
+    logger()->info("epoch {}/{}: train loss {:.4f}, val loss {:.4f}{} ({:.0f} s)", epoch + 1,
+                   spec.train.epochs, sum / static_cast<double>(per_epoch), val,
+                   best ? " (best)" : "", secs);
+  }
+  TrainResult r;
+  r.epochs_done = meta.epoch;
+  r.best_epoch = meta.best_epoch;
+  r.best_val_loss = meta.best_val_loss;
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return r;
+}
+
+}  // namespace concord::pipeline
