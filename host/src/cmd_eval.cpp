@@ -68,9 +68,7 @@ int run_eval(int argc, char** argv) {
       throw ConfigError("--modes: expected no_fusion, late_fusion or intermediate, got \"" + m +
                         "\"");
   }
-  loader::LoaderOptions lo = spec.data.loader;
-  lo.lidar_beams = spec.agents.front().sensor == "lidar" ? spec.agents.front().beams : 0;
-  lo.cameras = spec.agents.front().sensor == "camera";
+  loader::LoaderOptions lo = pipeline::loader_options(spec);
   lo.pose_noise_xy_m = lo.pose_noise_yaw_deg = noise;
   try {
     formats::Opv2vDataset data(spec.data.root, split.empty() ? spec.data.test_split : split);

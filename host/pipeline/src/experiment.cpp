@@ -40,6 +40,16 @@ ComponentSpec component(const ComponentConfig& c, const std::vector<PluginManife
 
 }  // namespace
 
+loader::LoaderOptions loader_options(const ExperimentSpec& spec) {
+  loader::LoaderOptions lo = spec.data.loader;
+  if (!spec.agents.empty()) {
+    const AgentSpec& agent = spec.agents.front();
+    lo.lidar_beams = agent.sensor == "lidar" ? agent.beams : 0;
+    lo.cameras = agent.sensor == "camera";
+  }
+  return lo;
+}
+
 ExperimentSpec load_experiment(const std::filesystem::path& file,
                                const std::vector<PluginManifest>& manifests) {
   ConfigFile cfg = ConfigFile::load(file);

@@ -58,9 +58,7 @@ TrainResult train(CollabDetector& model, const ExperimentSpec& spec, const fs::p
   if (train_set.size() == 0) {
     throw Error((spec.data.root / spec.data.train_split).string() + ": no training frames");
   }
-  loader::LoaderOptions lo = spec.data.loader;
-  lo.lidar_beams = spec.agents.front().sensor == "lidar" ? spec.agents.front().beams : 0;
-  lo.cameras = spec.agents.front().sensor == "camera";
+  loader::LoaderOptions lo = loader_options(spec);
   loader::CollabLoader train_loader(train_set, lo);
   loader::LoaderOptions val_lo = lo;
   val_lo.pose_noise_xy_m = val_lo.pose_noise_yaw_deg = 0.0;

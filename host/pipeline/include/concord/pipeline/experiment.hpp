@@ -73,6 +73,10 @@ struct ExperimentSpec {
   EvalSpec eval;
 };
 
+/// Loader options for the experiment's (single, Step-0) agent type: its LiDAR
+/// beams or its cameras, on top of the [data] settings.
+loader::LoaderOptions loader_options(const ExperimentSpec& spec);
+
 /// Loads and validates an experiment file and its agent files. Throws
 /// ConfigError ("file:line:column: message") on any problem.
 ExperimentSpec load_experiment(const std::filesystem::path& file,
