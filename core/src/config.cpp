@@ -87,7 +87,9 @@ const Schema& experiment_schema() {
             {"fp32", "bf16"})}},
       {"eval",
        {key("score_threshold", ParamType::kFloat, false, "detection score threshold", 0.0, 1.0),
-        key("nms_iou", ParamType::kFloat, false, "rotated NMS IoU threshold", 0.0, 1.0)}},
+        key("nms_iou", ParamType::kFloat, false, "rotated NMS IoU threshold", 0.0, 1.0),
+        key("precision", ParamType::kString, false, "compute precision", std::nullopt, std::nullopt,
+            {"fp32", "bf16"})}},
   };
   return schema;
 }

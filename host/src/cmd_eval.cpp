@@ -10,6 +10,7 @@
 #include "concord/pipeline/build.hpp"
 #include "concord/pipeline/checkpoint.hpp"
 #include "concord/pipeline/evaluator.hpp"
+#include "concord/precision.hpp"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -21,6 +22,7 @@ int run_eval(int argc, char** argv) {
   std::string config, run_dir, checkpoint, modes, split;
   int64_t max_samples = 0;
   double noise = 0.0;
+  std::string precision;
   po::options_description desc("options");
   add_common_options(desc, opts);
   desc.add_options()("config", po::value(&config)->required(), "experiment file (TOML)")(
@@ -31,7 +33,9 @@ int run_eval(int argc, char** argv) {
       "split", po::value(&split), "split to evaluate (default: the experiment's test split)")(
       "max-samples", po::value(&max_samples)->default_value(0), "evaluate the first N samples")(
       "pose-noise", po::value(&noise)->default_value(0.0),
-      "Gaussian pose noise sigma on x, y (m) and yaw (deg) of every agent; GT stays clean");
+      "Gaussian pose noise sigma on x, y (m) and yaw (deg) of every agent; GT stays clean")(
+      "precision", po::value(&precision),
+      "fp32 | bf16 (CPU autocast + channels_last); default: the experiment's [eval] precision");
   po::variables_map vm;
   const std::string usage =
       "usage: concord eval --config configs/experiments/step0_m1.toml [--run-dir DIR]\n\n"
@@ -55,6 +59,11 @@ int run_eval(int argc, char** argv) {
   auto model = pipeline::build_detector(spec, registry);
   pipeline::load_checkpoint(dir / "checkpoints", checkpoint, *model, nullptr,
                             pipeline::detector_components(spec));
+  const Precision prec = precision.empty()
+                             ? parse_precision(spec.eval.precision, config + ": [eval] precision")
+                             : parse_precision(precision, "--precision");
+  model->set_precision(prec);
+  if (prec == Precision::kBf16) to_channels_last(*model);
   std::vector<pipeline::EvalMode> wanted;
   std::stringstream ss(modes);
   for (std::string m; std::getline(ss, m, ',');) {

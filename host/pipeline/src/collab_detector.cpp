@@ -6,6 +6,17 @@
 
 namespace concord::pipeline {
 
+namespace {
+
+HeadOutput to_float(HeadOutput h) {
+  h.cls = h.cls.to(at::kFloat);
+  h.reg = h.reg.to(at::kFloat);
+  if (h.dir.defined()) h.dir = h.dir.to(at::kFloat);
+  return h;
+}
+
+}  // namespace
+
 CollabDetector::CollabDetector(std::shared_ptr<Encoder> encoder, std::shared_ptr<Fusion> fusion,
                                std::shared_ptr<DetectionHead> head, BevGrid feature_grid)
     : encoder_(register_module("encoder", std::move(encoder))),
@@ -16,6 +27,22 @@ CollabDetector::CollabDetector(std::shared_ptr<Encoder> encoder, std::shared_ptr
 CollabDetector::Output CollabDetector::forward(const loader::CollabSample& sample,
                                                FusionMode mode) {
   TORCH_CHECK(!sample.agents.empty(), "collaborative sample without agents");
+  Output out;
+  {
+    AutocastScope autocast(precision_);
+    out = forward_impl(sample, mode);
+  }
+  if (precision_ != Precision::kFp32) {
+    out.head = to_float(out.head);
+    out.features = out.features.to(at::kFloat);
+    out.fusion.fused = out.fusion.fused.to(at::kFloat);
+    for (auto& o : out.fusion.occupancy) o = o.to(at::kFloat);
+  }
+  return out;
+}
+
+CollabDetector::Output CollabDetector::forward_impl(const loader::CollabSample& sample,
+                                                    FusionMode mode) {
   const std::size_t n = mode == FusionMode::kNone ? 1 : sample.agents.size();
   std::vector<at::Tensor> features, transforms;
   for (std::size_t k = 0; k < n; ++k) {
@@ -44,8 +71,13 @@ CollabDetector::Output CollabDetector::forward(const loader::CollabSample& sampl
 }
 
 HeadOutput CollabDetector::forward_single(const loader::AgentData& agent) {
-  at::Tensor bev = encoder_->forward(agent.input).bev;
-  return head_->forward(fusion_->forward(FusionInput{bev, {1}, {}}).fused);
+  HeadOutput out;
+  {
+    AutocastScope autocast(precision_);
+    at::Tensor bev = encoder_->forward(agent.input).bev;
+    out = head_->forward(fusion_->forward(FusionInput{bev, {1}, {}}).fused);
+  }
+  return precision_ == Precision::kFp32 ? out : to_float(out);
 }
 
 }  // namespace concord::pipeline

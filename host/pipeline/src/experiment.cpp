@@ -113,6 +113,7 @@ ExperimentSpec load_experiment(const std::filesystem::path& file,
   t.weight_decay = setting<double>(cfg, "train.weight_decay").value_or(t.weight_decay);
   t.max_samples = setting<int64_t>(cfg, "train.max_samples").value_or(0);
   t.precision = setting<std::string>(cfg, "train.precision").value_or(t.precision);
+  e.eval.precision = setting<std::string>(cfg, "eval.precision").value_or(e.eval.precision);
   e.eval.score_threshold = setting<double>(cfg, "eval.score_threshold").value_or(0.2);
   e.eval.nms_iou = setting<double>(cfg, "eval.nms_iou").value_or(0.15);
   return e;

@@ -13,6 +13,7 @@
 #include "concord/logging.hpp"
 #include "concord/pipeline/build.hpp"
 #include "concord/pipeline/checkpoint.hpp"
+#include "concord/precision.hpp"
 #include "concord/progress.hpp"
 
 namespace concord::pipeline {
@@ -63,6 +64,13 @@ TrainResult train(CollabDetector& model, const ExperimentSpec& spec, const fs::p
   loader::LoaderOptions val_lo = lo;
   val_lo.pose_noise_xy_m = val_lo.pose_noise_yaw_deg = 0.0;
   loader::CollabLoader val_loader(val_set, val_lo);
+
+  const Precision precision =
+      parse_precision(spec.train.precision, spec.file.string() + ": [train] precision");
+  model.set_precision(precision);
+  if (precision == Precision::kBf16) to_channels_last(model);
+  logger()->info("training precision {}{}", to_string(precision),
+                 precision == Precision::kBf16 ? " (CPU autocast, channels_last)" : "");
 
   torch::manual_seed(spec.seed);
   torch::optim::Adam optimizer(

@@ -14,6 +14,7 @@
 #include "concord/modules/detection_head.hpp"
 #include "concord/modules/encoder.hpp"
 #include "concord/modules/fusion.hpp"
+#include "concord/precision.hpp"
 
 namespace concord::pipeline {
 
@@ -45,6 +46,12 @@ class CollabDetector : public torch::nn::Module {
   /// Runs one agent alone, in its own frame (for late fusion).
   HeadOutput forward_single(const loader::AgentData& agent);
 
+  /// Precision of forward passes (default fp32). kBf16 runs encoder, warp, fusion
+  /// and head under CPU autocast; every tensor forward() returns is cast back to
+  /// float32, so losses and decoding always see float32.
+  void set_precision(Precision p) { precision_ = p; }
+  Precision precision() const { return precision_; }
+
   DetectionHead& head() { return *head_; }
   const BevGrid& grid() const { return grid_; }
 
@@ -53,6 +60,9 @@ class CollabDetector : public torch::nn::Module {
   std::shared_ptr<Fusion> fusion_;
   std::shared_ptr<DetectionHead> head_;
   BevGrid grid_;
+  Precision precision_ = Precision::kFp32;
+
+  Output forward_impl(const loader::CollabSample& sample, FusionMode mode);
 };
 
 }  // namespace concord::pipeline

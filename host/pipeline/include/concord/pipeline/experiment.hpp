@@ -51,6 +51,8 @@ struct TrainSpec {
   double gamma = 0.1;
   double weight_decay = 1e-4;
   int64_t max_samples = 0;  ///< per epoch, 0 = all
+  /// "fp32" | "bf16": bf16 trains under CPU autocast with channels_last weights
+  /// (parameters, gradients and Adam state stay fp32); see concord/precision.hpp.
   std::string precision = "fp32";
 };
 
@@ -58,6 +60,7 @@ struct TrainSpec {
 struct EvalSpec {
   double score_threshold = 0.2;
   double nms_iou = 0.15;
+  std::string precision = "fp32";  ///< "fp32" | "bf16" (CPU autocast), see concord/precision.hpp
 };
 
 /// A whole experiment.
