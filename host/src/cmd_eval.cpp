@@ -1,4 +1,6 @@
 // `concord eval`: AP@0.3/0.5/0.7 of a trained detector, per collaboration mode.
+#include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -11,6 +13,7 @@
 #include "concord/pipeline/checkpoint.hpp"
 #include "concord/pipeline/evaluator.hpp"
 #include "concord/precision.hpp"
+#include "detection_picture.hpp"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -23,6 +26,7 @@ int run_eval(int argc, char** argv) {
   int64_t max_samples = 0;
   double noise = 0.0;
   std::string precision;
+  int64_t render = 0;
   po::options_description desc("options");
   add_common_options(desc, opts);
   desc.add_options()("config", po::value(&config)->required(), "experiment file (TOML)")(
@@ -35,7 +39,10 @@ int run_eval(int argc, char** argv) {
       "pose-noise", po::value(&noise)->default_value(0.0),
       "Gaussian pose noise sigma on x, y (m) and yaw (deg) of every agent; GT stays clean")(
       "precision", po::value(&precision),
-      "fp32 | bf16 (CPU autocast + channels_last); default: the experiment's [eval] precision");
+      "fp32 | bf16 (CPU autocast + channels_last); default: the experiment's [eval] precision")(
+      "render", po::value(&render)->default_value(4),
+      "BEV pictures (points, GT green, predictions red) of the first N samples per mode, "
+      "into <run-dir>/pictures");
   po::variables_map vm;
   const std::string usage =
       "usage: concord eval --config configs/experiments/step0_m1.toml [--run-dir DIR]\n\n"
@@ -88,7 +95,19 @@ int run_eval(int argc, char** argv) {
                 "AP@0.3", "AP@0.5", "AP@0.7");
     std::string json = "[\n";
     for (auto mode : wanted) {
-      auto r = pipeline::evaluate(*model, loader, mode, spec.eval, max_samples);
+      const fs::path pictures = dir / "pictures";
+      if (render > 0) fs::create_directories(pictures);
+      const double half = std::max(
+          {std::abs(spec.data.loader.gt_range[0]), std::abs(spec.data.loader.gt_range[1]),
+           std::abs(spec.data.loader.gt_range[3]), std::abs(spec.data.loader.gt_range[4])});
+      auto picture = [&](std::size_t i, const loader::CollabSample& s, const at::Tensor& boxes,
+                         const at::Tensor&) {
+        if (static_cast<int64_t>(i) >= render) return;
+        save_detection_picture(
+            pictures / (pipeline::to_string(mode) + "_" + s.scenario + "_" + s.timestamp + ".png"),
+            s, boxes, half);
+      };
+      auto r = pipeline::evaluate(*model, loader, mode, spec.eval, max_samples, picture);
       std::printf("%-6s %-13s %5.2f %6lld %6lld %7.4f %7.4f %7.4f\n",
                   spec.agents.front().name.c_str(), pipeline::to_string(mode).c_str(), noise,
                   static_cast<long long>(r.num_frames), static_cast<long long>(r.num_gt),
@@ -103,6 +122,7 @@ int run_eval(int argc, char** argv) {
     std::ofstream(dir / "eval.json") << json << "\n]\n";
     std::printf("\nwrote %s and %s\n", (dir / "eval.csv").string().c_str(),
                 (dir / "eval.json").string().c_str());
+    if (render > 0) std::printf("pictures in %s\n", (dir / "pictures").string().c_str());
   } catch (const formats::FormatError& e) {
     throw Error(e.what());
   }

@@ -43,11 +43,14 @@ CollabDetector::Output CollabDetector::forward(const loader::CollabSample& sampl
 
 CollabDetector::Output CollabDetector::forward_impl(const loader::CollabSample& sample,
                                                     FusionMode mode) {
+  Output out;
   const std::size_t n = mode == FusionMode::kNone ? 1 : sample.agents.size();
   std::vector<at::Tensor> features, transforms;
   for (std::size_t k = 0; k < n; ++k) {
     const auto& agent = sample.agents[k];
-    at::Tensor bev = encoder_->forward(agent.input).bev;
+    EncoderOutput local = encoder_->forward(agent.input);
+    at::Tensor bev = local.bev;
+    out.local.push_back(std::move(local));
     TORCH_CHECK(bev.size(2) == grid_.height() && bev.size(3) == grid_.width(), "encoder output ",
                 bev.sizes(), " does not match the feature grid ", grid_.str());
     features.push_back(bev);
@@ -56,7 +59,6 @@ CollabDetector::Output CollabDetector::forward_impl(const loader::CollabSample& 
   }
   at::Tensor stacked = at::cat(features);
   at::Tensor src_from_dst = at::stack(transforms);
-  Output out;
   if (n == 1) {
     out.features = stacked;  // the ego's own map needs no warp
   } else {
@@ -68,6 +70,21 @@ CollabDetector::Output CollabDetector::forward_impl(const loader::CollabSample& 
   out.fusion = fusion_->forward(in);
   out.head = head_->forward(out.fusion.fused);
   return out;
+}
+
+LossTerms CollabDetector::loss(const Output& out, const loader::CollabSample& sample) {
+  LossTerms terms = head_->loss(out.head, {sample.gt_boxes});
+  at::Tensor total = terms.at("total");
+  for (std::size_t k = 0; k < out.local.size() && k < sample.agents.size(); ++k) {
+    for (auto& [name, value] : encoder_->loss(out.local[k], sample.agents[k].input)) {
+      at::Tensor v = value.to(at::kFloat);
+      auto it = terms.find(name);
+      terms[name] = it == terms.end() ? v : it->second + v;
+      total = total + v;
+    }
+  }
+  terms["total"] = total;
+  return terms;
 }
 
 HeadOutput CollabDetector::forward_single(const loader::AgentData& agent) {

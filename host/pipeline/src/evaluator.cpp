@@ -36,7 +36,7 @@ at::Tensor boxes_to_ego(const at::Tensor& boxes, const at::Tensor& ego_from_agen
 }  // namespace
 
 eval::ApResults evaluate(CollabDetector& model, const loader::CollabLoader& loader, EvalMode mode,
-                         const EvalSpec& spec, int64_t max_samples) {
+                         const EvalSpec& spec, int64_t max_samples, const FrameCallback& on_frame) {
   torch::NoGradGuard no_grad;
   model.eval();
   const auto& r = loader.options().gt_range;
@@ -73,6 +73,7 @@ eval::ApResults evaluate(CollabDetector& model, const loader::CollabLoader& load
       scores = scores.index_select(0, inside);
     }
     evaluator.add_frame(boxes, scores, sample.gt_boxes);
+    if (on_frame) on_frame(i, sample, boxes, scores);
     bar.update(i + 1);
   }
   bar.finish();

@@ -46,6 +46,8 @@ loader::LoaderOptions loader_options(const ExperimentSpec& spec) {
     const AgentSpec& agent = spec.agents.front();
     lo.lidar_beams = agent.sensor == "lidar" ? agent.beams : 0;
     lo.cameras = agent.sensor == "camera";
+    // Camera agents see only what their cameras show (HEAL label_type: camera).
+    lo.camera_visible_gt = lo.cameras;
   }
   return lo;
 }

@@ -38,7 +38,7 @@ double mean_loss(CollabDetector& model, const loader::CollabLoader& loader, int6
   for (std::size_t i = 0; i < n; ++i) {
     auto sample = loader.get(i);
     auto out = model.forward(sample, FusionMode::kIntermediate);
-    sum += model.head().loss(out.head, {sample.gt_boxes}).at("total").item<double>();
+    sum += model.loss(out, sample).at("total").item<double>();
   }
   model.train();
   return n ? sum / static_cast<double>(n) : 0.0;
@@ -60,6 +60,7 @@ TrainResult train(CollabDetector& model, const ExperimentSpec& spec, const fs::p
     throw Error((spec.data.root / spec.data.train_split).string() + ": no training frames");
   }
   loader::LoaderOptions lo = loader_options(spec);
+  lo.depth = lo.cameras;  // depth supervision of camera encoders
   loader::CollabLoader train_loader(train_set, lo);
   loader::LoaderOptions val_lo = lo;
   val_lo.pose_noise_xy_m = val_lo.pose_noise_yaw_deg = 0.0;
@@ -113,7 +114,7 @@ TrainResult train(CollabDetector& model, const ExperimentSpec& spec, const fs::p
     for (std::size_t i = 0; i < per_epoch; ++i) {
       auto sample = train_loader.get(order[i]);
       auto out = model.forward(sample, FusionMode::kIntermediate);
-      auto terms = model.head().loss(out.head, {sample.gt_boxes});
+      auto terms = model.loss(out, sample);
       at::Tensor loss = terms.at("total");
       TORCH_CHECK(std::isfinite(loss.item<double>()), "training loss is not finite at epoch ",
                   epoch + 1, " sample ", order[i]);

@@ -2,6 +2,7 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <stdexcept>
@@ -61,6 +62,30 @@ CollabLoader::CollabLoader(const formats::Opv2vDataset& dataset, LoaderOptions o
   if (options_.pose_noise_xy_m < 0 || options_.pose_noise_yaw_deg < 0) {
     throw std::invalid_argument("pose noise standard deviations must be >= 0");
   }
+}
+
+std::set<std::int64_t> CollabLoader::camera_visible_ids(
+    const formats::Opv2vFrame& frame, const std::vector<formats::Opv2vAgentFrame>& agents) const {
+  constexpr double kAnywhere = 1e6;
+  const formats::Range6 everywhere{-kAnywhere, -kAnywhere, -kAnywhere,
+                                   kAnywhere,  kAnywhere,  kAnywhere};
+  std::set<std::int64_t> ids;
+  for (const auto& a : agents) {
+    if (!a.has_bev_visibility()) continue;
+    const formats::Image8 map = a.bev_visibility();
+    const int c = map.width / 2 - 1;
+    formats::Opv2vFrame own(frame.scenario(), frame.timestamp(), {a});
+    for (const auto& o : own.objects_in(a.id(), everywhere, true)) {
+      const int row =
+          map.height / 2 - 1 - static_cast<int>(o.box.x / options_.visibility_resolution_m);
+      const int col = c + static_cast<int>(o.box.y / options_.visibility_resolution_m);
+      if (row < 0 || col < 0 || row >= map.height || col >= map.width) continue;
+      const std::size_t at = (static_cast<std::size_t>(row) * map.width + col) *
+                             static_cast<std::size_t>(map.channels);
+      if (map.data[at] != 0) ids.insert(o.id);
+    }
+  }
+  return ids;
 }
 
 CollabSample CollabLoader::get(std::size_t index) const {
@@ -128,14 +153,21 @@ CollabSample CollabLoader::from_frame(const formats::Opv2vFrame& frame,
       d.input.images = at::stack(images).unsqueeze(0);
       d.input.intrinsics = at::stack(intrinsics).unsqueeze(0);
       d.input.camera_to_lidar = at::stack(extrinsics).unsqueeze(0);
-      if (depths.size() == 4) d.depth = at::stack(depths).unsqueeze(0);
+      if (depths.size() == 4) d.input.depth = at::stack(depths).unsqueeze(0);
     }
     sample.agents.push_back(std::move(d));
   }
 
   // Ground truth: union of the in-range agents' labels in the ego frame, clean poses.
   formats::Opv2vFrame in_range(frame.scenario(), frame.timestamp(), selected);
-  const auto objects = in_range.objects_in(ego.id(), options_.gt_range, true);
+  auto objects = in_range.objects_in(ego.id(), options_.gt_range, true);
+  if (options_.camera_visible_gt) {
+    const std::set<std::int64_t> visible = camera_visible_ids(frame, selected);
+    objects.erase(
+        std::remove_if(objects.begin(), objects.end(),
+                       [&](const formats::FrameObject& o) { return visible.count(o.id) == 0; }),
+        objects.end());
+  }
   sample.gt_boxes = at::empty({static_cast<int64_t>(objects.size()), 7}, at::kFloat);
   sample.gt_ids = at::empty({static_cast<int64_t>(objects.size())}, at::kLong);
   auto boxes = sample.gt_boxes.accessor<float, 2>();

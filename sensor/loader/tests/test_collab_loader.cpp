@@ -7,6 +7,11 @@
 #include "test_support.hpp"
 #include "tiny_dataset.hpp"
 
+#include <map>
+
+#include "concord/formats/image.hpp"
+#include "concord/formats/png.hpp"
+
 namespace {
 
 namespace cf = concord::formats;
@@ -106,3 +111,49 @@ TEST(CollabLoader, RefusesBadOptions) {
 }
 
 }  // namespace
+
+namespace camera_labels {
+
+// A fresh tiny dataset whose agents get the given bev_visibility maps (256 x 256
+// grey, one lit pixel per agent, or none) at timestamp 000068.
+cf::Opv2vDataset with_visibility(const std::filesystem::path& root,
+                                 const std::map<std::string, std::pair<int, int>>& lit) {
+  cf::testing::write_tiny_opv2v(root);
+  const auto dir = root / "test" / cf::testing::kTinyScenario;
+  for (const char* agent : {"1000", "641"}) {
+    cf::Image8 map(256, 256, 1, 0);
+    if (auto it = lit.find(agent); it != lit.end()) {
+      map.data[static_cast<std::size_t>(it->second.first) * 256 + it->second.second] = 255;
+    }
+    cf::write_png(dir / agent / "000068_bev_visibility.png", map);
+  }
+  return cf::Opv2vDataset(root, "test");
+}
+
+TEST(CollabLoader, CameraLabelsKeepBoxesWhoseCentrePixelIsVisibleToSomeAgent) {
+  concord::test::TempDir tmp;
+  LoaderOptions o = no_points();
+  o.camera_visible_gt = true;
+  // Vehicle 5 sits at (0, 10) in ego 1000's frame -> row 127 - int(0 / 0.39) = 127,
+  // col 127 + int(10 / 0.39) = 152; at (10, 0) in 641's frame -> row 102, col 127.
+  {
+    auto data = with_visibility(tmp.path() / "a", {{"1000", {127, 152}}});
+    auto s = CollabLoader(data, o).get(0);
+    ASSERT_EQ(s.gt_ids.size(0), 1);
+    EXPECT_EQ(s.gt_ids[0].item<int64_t>(), 5);
+  }
+  {
+    auto data = with_visibility(tmp.path() / "b", {{"641", {102, 127}}});
+    auto s = CollabLoader(data, o).get(0);
+    ASSERT_EQ(s.gt_ids.size(0), 1) << "visible to the collaborator 641 only";
+  }
+  {
+    // One pixel off (the transposed cell): invisible to everyone.
+    auto data = with_visibility(tmp.path() / "c", {{"1000", {152, 127}}, {"641", {127, 102}}});
+    EXPECT_EQ(CollabLoader(data, o).get(0).gt_ids.size(0), 0);
+    o.camera_visible_gt = false;
+    EXPECT_EQ(CollabLoader(data, o).get(0).gt_ids.size(0), 1) << "LiDAR labels ignore the maps";
+  }
+}
+
+}  // namespace camera_labels

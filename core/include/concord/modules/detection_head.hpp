@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "concord/export.hpp"
+#include "concord/modules/loss_terms.hpp"
 
 namespace concord {
 
@@ -27,9 +28,6 @@ struct HeadOutput {
   /// [B, 2A, H, W] float32 direction logits; undefined when the head has no direction branch.
   at::Tensor dir;
 };
-
-/// Named scalar loss terms (e.g. "cls", "reg", "dir"); "total" is their weighted sum.
-using LossTerms = std::map<std::string, at::Tensor>;
 
 /// Detections of one sample after decoding (before NMS).
 struct Detections {

@@ -7,6 +7,7 @@
 #include <torch/nn/module.h>
 
 #include "concord/export.hpp"
+#include "concord/modules/loss_terms.hpp"
 #include "concord/modules/sensor_input.hpp"
 
 namespace concord {
@@ -27,6 +28,10 @@ class CONCORD_CORE_API Encoder : public torch::nn::Module {
   ~Encoder() override;
   /// Encodes B frames of one agent type. Throws c10::Error on shape mismatch.
   virtual EncoderOutput forward(const SensorInput& input) = 0;
+  /// Auxiliary training losses of `out` = forward(input), already weighted (e.g.
+  /// the LSS depth focal loss against input.depth). The default has none; the
+  /// trainer adds every term to the detection loss.
+  virtual LossTerms loss(const EncoderOutput& out, const SensorInput& input);
 };
 
 }  // namespace concord

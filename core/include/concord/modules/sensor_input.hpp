@@ -19,6 +19,9 @@ struct SensorInput {
   at::Tensor intrinsics;
   /// Camera agents: [B, Ncam, 4, 4] float32 camera(OpenCV axes)→LiDAR transforms, m.
   at::Tensor camera_to_lidar;
+  /// Camera agents in training: [B, Ncam, H, W] float32 metric planar depth of
+  /// `images` (m, 0 = no measurement) for depth supervision; undefined otherwise.
+  at::Tensor depth;
 };
 
 }  // namespace concord

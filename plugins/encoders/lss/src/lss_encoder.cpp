@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "depth_loss.hpp"
 #include "efficientnet_trunk.hpp"
 #include "frustum.hpp"
 #include "resnet_trunk.hpp"
@@ -102,6 +103,23 @@ EncoderOutput LssEncoder::forward(const SensorInput& input) {
   at::Tensor canvas =
       splat_to_bev(lifted.reshape({b, -1, o.context_channels}), points.reshape({b, -1, 3}), o.grid);
   return EncoderOutput{backbone_->forward(canvas), depth_logits};
+}
+
+LossTerms LssEncoder::loss(const EncoderOutput& out, const SensorInput& input) {
+  if (!input.depth.defined() || !out.depth_logits.defined()) return {};
+  TORCH_CHECK(input.depth.dim() == 4 &&
+                  input.depth.size(0) * input.depth.size(1) == out.depth_logits.size(0),
+              "LSS: depth must be [B, Ncam, H, W] with B·Ncam = ", out.depth_logits.size(0),
+              ", got ", input.depth.sizes());
+  at::Tensor depth = input.depth.flatten(0, 1).to(out.depth_logits.device(), at::kFloat);
+  if (depth.size(1) != options_.image_height || depth.size(2) != options_.image_width) {
+    depth =
+        at::upsample_nearest2d(depth.unsqueeze(1), {options_.image_height, options_.image_width})
+            .squeeze(1);
+  }
+  at::Tensor l =
+      depth_focal_loss(out.depth_logits.to(at::kFloat), depth, options_.bins, ImageTrunk::kStride);
+  return {{"depth", l * options_.depth_loss_weight}};
 }
 
 }  // namespace concord::plugins::lss

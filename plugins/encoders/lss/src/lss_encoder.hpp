@@ -39,8 +39,9 @@ struct LssOptions {
   /// Cell size of the output, m: a whole multiple k of grid.cell_size; the BEV
   /// backbone's single level runs at stride k (HEAL: 0.8 m = 2 × 0.4 m).
   double out_cell_size = 0.8;
-  int64_t backbone_blocks = 3;  ///< BasicBlocks of the BEV backbone (HEAL [3])
-  int64_t out_channels = 64;    ///< channels of the local feature
+  int64_t backbone_blocks = 3;     ///< BasicBlocks of the BEV backbone (HEAL [3])
+  int64_t out_channels = 64;       ///< channels of the local feature
+  double depth_loss_weight = 1.0;  ///< weight of the depth focal loss (HEAL 1.0)
 };
 
 /// The LSS encoder. forward(): SensorInput{images [B, Ncam, 3, H, W] float in
@@ -61,6 +62,12 @@ class LssEncoder : public Encoder {
   /// Throws c10::Error when images/intrinsics/camera_to_lidar are missing or
   /// their shapes disagree.
   EncoderOutput forward(const SensorInput& input) override;
+  /// {"depth": depth_loss_weight × depth_focal_loss} of out.depth_logits against
+  /// input.depth [B, Ncam, H, W] (m), resized to (image_height, image_width) with
+  /// nearest neighbour when the images were; {} when input.depth is undefined.
+  /// Source: HEAL point_pillar_depth_loss.py (focal α 0.25, γ 2, weight 1.0).
+  /// Throws c10::Error when depth's [B, Ncam] disagree with the logits.
+  LossTerms loss(const EncoderOutput& out, const SensorInput& input) override;
   const LssOptions& options() const { return options_; }
   /// Cell size of the bev output over the splat cell size (2 by default).
   int64_t backbone_stride() const { return backbone_stride_; }

@@ -24,6 +24,7 @@ LssOptions options_from(const concord::ParamSet& p, TrunkKind trunk) {
   o.out_cell_size = p.get_float("out_cell_size");
   o.backbone_blocks = p.get_int("backbone_blocks");
   o.out_channels = p.get_int("out_channels");
+  o.depth_loss_weight = p.get_float("depth_loss_weight");
   return o;
 }
 

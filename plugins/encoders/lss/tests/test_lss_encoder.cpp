@@ -134,6 +134,36 @@ TEST(LssEncoder, RefusesMismatchedCameraTensors) {
   EXPECT_THROW(make("lss_efficientnet", bad), std::exception);
 }
 
+TEST(LssEncoder, LossIsTheWeightedDepthFocalLossAndAbsentWithoutDepth) {
+  concord::ParamSet p = small("lss_resnet");
+  auto enc = make("lss_resnet", p);
+  concord::SensorInput in = rig(1, 2, 64, 96);
+  concord::EncoderOutput out = enc->forward(in);
+  EXPECT_TRUE(enc->loss(out, in).empty());  // no depth images: no auxiliary term
+
+  in.depth = at::full({1, 2, 64, 96}, 7.5f);
+  const concord::LossTerms unit = enc->loss(out, in);
+  ASSERT_EQ(unit.size(), 1u);
+  ASSERT_TRUE(unit.count("depth"));
+  const double l1 = unit.at("depth").item<double>();
+  EXPECT_GT(l1, 0.0);
+  EXPECT_TRUE(std::isfinite(l1));
+  unit.at("depth").backward();
+  EXPECT_GT(enc->named_parameters()["depth_head.weight"].grad().abs().sum().item<double>(), 0.0);
+
+  p.set("depth_loss_weight", 0.25);
+  auto weighted = make("lss_resnet", p);
+  {
+    at::NoGradGuard no_grad;
+    auto src = enc->named_parameters();
+    for (auto& kv : weighted->named_parameters()) kv.value().copy_(src[kv.key()]);
+    auto bsrc = enc->named_buffers();
+    for (auto& kv : weighted->named_buffers()) kv.value().copy_(bsrc[kv.key()]);
+  }
+  const double l2 = weighted->loss(weighted->forward(in), in).at("depth").item<double>();
+  EXPECT_NEAR(l2, 0.25 * l1, 1e-5 * l1);
+}
+
 // Report: parameters and forward latency, 1 sample x 4 cameras at 150x200, eval
 // mode, no grad, defaults. Run with --gtest_also_run_disabled_tests.
 TEST(LssEncoder, DISABLED_ReportLatency) {

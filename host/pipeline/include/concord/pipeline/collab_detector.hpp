@@ -36,12 +36,19 @@ class CollabDetector : public torch::nn::Module {
     HeadOutput head;      ///< [1, A, H, W] etc. on the ego grid
     FusionOutput fusion;  ///< fused [1, C, H, W] and occupancy maps
     at::Tensor features;  ///< [N, C, H, W] local features warped into the ego frame
+    /// Each agent's encoder output in its own frame (depth logits of camera agents).
+    std::vector<EncoderOutput> local;
   };
 
   /// Runs one sample (B = 1). Agents' features are warped with their noisy
   /// poses (ego_from_agent_noisy). Throws c10::Error when the encoder's output
   /// does not match the feature grid.
   Output forward(const loader::CollabSample& sample, FusionMode mode);
+
+  /// Training loss of `out` = forward(sample, ...): the head's terms against
+  /// sample.gt_boxes plus every agent encoder's auxiliary terms (summed over the
+  /// agents, e.g. "depth"); "total" = head total + auxiliary terms. Scalars, float32.
+  LossTerms loss(const Output& out, const loader::CollabSample& sample);
 
   /// Runs one agent alone, in its own frame (for late fusion).
   HeadOutput forward_single(const loader::AgentData& agent);

@@ -4,6 +4,7 @@
 /// §2.5, §3): decode, score > threshold, rotated NMS, range filter, then
 /// AP@0.3/0.5/0.7 against the union GT in the ego frame with clean poses.
 
+#include <functional>
 #include <string>
 
 #include "concord/eval/ap.hpp"
@@ -23,9 +24,16 @@ enum class EvalMode {
 /// "no_fusion", "late_fusion", "intermediate".
 std::string to_string(EvalMode mode);
 
+/// Called once per evaluated sample with its index, the sample and the final
+/// detections (after NMS and the range filter): boxes [K, 7] float32 (ego frame,
+/// m/rad) and scores [K] float32. Used for pictures; may throw to stop.
+using FrameCallback = std::function<void(std::size_t index, const loader::CollabSample& sample,
+                                         const at::Tensor& boxes, const at::Tensor& scores)>;
+
 /// Evaluates `model` over every sample of `loader`; `max_samples` > 0 limits the count.
 /// Shows a progress bar. Throws formats::FormatError (data) and c10::Error (shapes).
 eval::ApResults evaluate(CollabDetector& model, const loader::CollabLoader& loader, EvalMode mode,
-                         const EvalSpec& spec, int64_t max_samples = 0);
+                         const EvalSpec& spec, int64_t max_samples = 0,
+                         const FrameCallback& on_frame = {});
 
 }  // namespace concord::pipeline

@@ -77,7 +77,8 @@ struct ExperimentSpec {
 };
 
 /// Loader options for the experiment's (single, Step-0) agent type: its LiDAR
-/// beams or its cameras, on top of the [data] settings.
+/// beams or its cameras (with camera-visible GT, HEAL label_type: camera), on
+/// top of the [data] settings.
 loader::LoaderOptions loader_options(const ExperimentSpec& spec);
 
 /// Loads and validates an experiment file and its agent files. Throws

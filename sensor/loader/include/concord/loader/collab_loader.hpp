@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <set>
 #include <string>
 
 #include "concord/formats/opv2v_dataset.hpp"
@@ -19,6 +20,15 @@ struct LoaderOptions {
   bool cameras = false;
   /// Also load the metric depth images (camera depth supervision).
   bool depth = false;
+  /// Camera labels (HEAL `label_type: camera`): keep only GT objects that some
+  /// in-range agent lists itself AND whose box centre falls on a non-zero pixel
+  /// of that agent's `{ts}_bev_visibility.png` (row = 127 − int(x / 0.39),
+  /// col = 127 + int(y / 0.39) for 256 px; HEAL box_utils.box_is_visible).
+  /// Agents without a visibility map contribute no objects. Throws
+  /// formats::FormatError when a map is unreadable.
+  bool camera_visible_gt = false;
+  /// Visibility map resolution, m/px (OPV2V-H: 0.39).
+  double visibility_resolution_m = 0.39;
   /// Agents farther than this from the ego (2-D distance of LiDAR positions, m) are dropped.
   double comm_range_m = 70.0;
   /// At most this many agents, ego included (HEAL max_cav 5).
@@ -49,6 +59,10 @@ class CollabLoader {
 
   /// Builds the sample of an already loaded frame (sample_index seeds the pose noise).
   CollabSample from_frame(const formats::Opv2vFrame& frame, std::size_t sample_index) const;
+
+  /// Ids of the objects camera-visible to some of `agents` (see camera_visible_gt).
+  std::set<std::int64_t> camera_visible_ids(
+      const formats::Opv2vFrame& frame, const std::vector<formats::Opv2vAgentFrame>& agents) const;
 
  private:
   const formats::Opv2vDataset& dataset_;

@@ -19,16 +19,14 @@ struct AgentData {
   std::string id;  ///< OPV2V agent folder id ("641"; RSUs negative)
   /// Sensor data in this agent's LiDAR frame, batch of 1 (points: one [N, 4]
   /// float32 tensor x, y, z (m), intensity; cameras: images [1, Ncam, 3, H, W]
-  /// float32 in [0, 1], intrinsics [1, Ncam, 3, 3], camera_to_lidar [1, Ncam, 4, 4]).
+  /// float32 in [0, 1], intrinsics [1, Ncam, 3, 3], camera_to_lidar [1, Ncam, 4, 4], and
+  /// depth [1, Ncam, H, W] when LoaderOptions::depth and the depth images exist).
   SensorInput input;
   /// [4, 4] float64 T_ego←agent from the clean poses (identity for the ego).
   at::Tensor ego_from_agent;
   /// [4, 4] float64 T_ego←agent from the poses with the sample's pose noise
   /// (equal to ego_from_agent when the noise is 0). Features are warped with this one.
   at::Tensor ego_from_agent_noisy;
-  /// Metric depth images [1, Ncam, H, W] float32 (m, 0 = no measurement) when
-  /// requested and present; undefined otherwise.
-  at::Tensor depth;
 };
 
 /// A collaborative sample: ego first, then collaborators within range.
