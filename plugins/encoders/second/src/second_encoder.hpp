@@ -55,6 +55,10 @@ class SecondEncoder : public Encoder {
   /// Empty point clouds are valid and give a finite feature.
   EncoderOutput forward(const SensorInput& input) override;
   const SecondOptions& options() const { return options_; }
+  /// The sparse 3D backbone (for benchmarks and tests).
+  VoxelBackbone8x backbone_3d() const { return backbone_3d_; }
+  /// The 2D ResNet BEV backbone (for benchmarks and tests).
+  encoders::ResNetBevBackbone backbone() const { return backbone_; }
 
  private:
   SecondOptions options_;

@@ -1,10 +1,49 @@
 #include "sparse_conv.hpp"
 
 #include <ATen/ATen.h>
+#include <ATen/Dispatch.h>
+#include <torch/csrc/autograd/custom_function.h>
 
 #include <cmath>
+#include <vector>
 
 namespace concord::plugins {
+
+namespace {
+
+// out[index[i]] += src[i] into a zero [num_rows, C] tensor, as an autograd
+// function: the forward is a plain loop over rows (ATen's CPU index_add_ issues
+// one vectorised add per row, which dominated the sparse backbone's time), the
+// backward gathers the output gradient's rows (index_select). Off the CPU the
+// forward uses index_add_.
+struct ScatterAddRows : public torch::autograd::Function<ScatterAddRows> {
+  static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& src,
+                            const at::Tensor& index, int64_t num_rows) {
+    ctx->save_for_backward({index});
+    at::Tensor out = at::zeros({num_rows, src.size(1)}, src.options());
+    if (!src.is_cpu()) return out.index_add_(0, index, src);
+    const at::Tensor s = src.contiguous();
+    const int64_t n = s.size(0), c = s.size(1);
+    const int64_t* rows = index.data_ptr<int64_t>();
+    AT_DISPATCH_FLOATING_TYPES(s.scalar_type(), "second_scatter_add_rows", [&] {
+      const scalar_t* in = s.data_ptr<scalar_t>();
+      scalar_t* o = out.data_ptr<scalar_t>();
+      for (int64_t i = 0; i < n; ++i) {
+        scalar_t* dst = o + rows[i] * c;
+        const scalar_t* row = in + i * c;
+        for (int64_t j = 0; j < c; ++j) dst[j] += row[j];
+      }
+    });
+    return out;
+  }
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grad) {
+    const at::Tensor index = ctx->get_saved_variables()[0];
+    return {grad[0].index_select(0, index), at::Tensor(), at::Tensor()};
+  }
+};
+
+}  // namespace
 
 at::Tensor sparse_conv_features(const at::Tensor& features, const RuleBook& rules,
                                 const at::Tensor& weight) {
@@ -17,15 +56,20 @@ at::Tensor sparse_conv_features(const at::Tensor& features, const RuleBook& rule
               "second sparse conv: features must be [N, ", weight.size(1), "], got ",
               features.sizes());
   const at::Device device = features.device();
-  at::Tensor out = at::zeros({rules.num_out(), weight.size(2)}, features.options());
+  // Per offset k: gather the input rows and multiply by W[k] (one GEMM each);
+  // then one scatter-add of all products into the output rows.
+  std::vector<at::Tensor> products, out_rows;
   for (int64_t k = 0; k < k_count; ++k) {
     const at::Tensor& in_rows = rules.in_rows[static_cast<size_t>(k)];
     if (in_rows.numel() == 0) continue;
-    const at::Tensor gathered = features.index_select(0, in_rows.to(device));
-    out.index_add_(0, rules.out_rows[static_cast<size_t>(k)].to(device),
-                   gathered.mm(weight.select(0, k)));
+    products.push_back(features.index_select(0, in_rows.to(device)).mm(weight.select(0, k)));
+    out_rows.push_back(rules.out_rows[static_cast<size_t>(k)]);
   }
-  return out;
+  if (products.empty()) {  // no pair: no input site (every output has one)
+    return at::zeros({rules.num_out(), weight.size(2)}, features.options());
+  }
+  const at::Tensor index = at::cat(out_rows).to(device);
+  return ScatterAddRows::apply(at::cat(products), index, rules.num_out());
 }
 
 SparseConv3dImpl::SparseConv3dImpl(int64_t in_channels, int64_t out_channels,

@@ -4,7 +4,8 @@
 /// conv + BatchNorm1d + ReLU block (OpenPCDet/HEAL `post_act_block`,
 /// opencood/models/sub_modules/sparse_backbone_3d.py). LibTorch has no sparse
 /// convolution, so the gather → GEMM → scatter-add of spconv 1.2.1 is written
-/// with ATen ops (index_select, mm, index_add_) and autograd differentiates it.
+/// with ATen ops (index_select, mm) and a row scatter-add autograd function
+/// (the CPU equivalent of index_add_, whose backward is index_select).
 
 #include <torch/nn/module.h>
 #include <torch/nn/modules/batchnorm.h>
@@ -17,7 +18,7 @@
 
 namespace concord::plugins {
 
-/// out[N_out, Cout] = Σ_k index_add(out_rows[k], features[in_rows[k]] @ weight[k]):
+/// out[N_out, Cout] = Σ_k scatter_add(out_rows[k], features[in_rows[k]] @ weight[k]):
 /// features [N_in, Cin] float32 (rows addressed by `rules`), weight [K, Cin, Cout]
 /// with K = rules.in_rows.size(). Sites without a pair get 0 (spconv, no bias).
 /// Differentiable w.r.t. features and weight; runs on the features' device.
