@@ -100,13 +100,24 @@ int main(int argc, char** argv) {
       encoder->backbone()->forward(map);
       bev.push_back(ms_since(t0));
     }
+    // Training step cost: forward + backward of sum(bev) in training mode.
+    std::vector<double> train;
+    {
+      at::AutoGradMode grad_mode(true);
+      encoder->train();
+      for (int r = 0; r < repeats; ++r) {
+        const auto t0 = clock_type::now();
+        encoder->forward(input).bev.sum().backward();
+        train.push_back(ms_since(t0));
+      }
+    }
     std::printf(
         "bench_second: %lld points (HDL-32E, simulator frame 0), %lld voxels, %lld parameters, "
         "%d threads\n",
         static_cast<long long>(points.size(0)), static_cast<long long>(voxels),
         static_cast<long long>(params), at::get_num_threads());
-    std::printf("  forward median %.1f ms (min %.1f)\n", median(total),
-                *std::min_element(total.begin(), total.end()));
+    std::printf("  forward median %.1f ms (min %.1f); training forward + backward median %.1f ms\n",
+                median(total), *std::min_element(total.begin(), total.end()), median(train));
     std::printf(
         "  stages (median ms): voxelise+MeanVFE %.1f | sparse 3D backbone %.1f (of which level-0 "
         "rule books subm+strided %.1f) | HeightCompression %.1f | 2D backbone %.1f\n",

@@ -11,35 +11,73 @@ namespace concord::plugins {
 
 namespace {
 
-// out[index[i]] += src[i] into a zero [num_rows, C] tensor, as an autograd
-// function: the forward is a plain loop over rows (ATen's CPU index_add_ issues
-// one vectorised add per row, which dominated the sparse backbone's time), the
-// backward gathers the output gradient's rows (index_select). Off the CPU the
-// forward uses index_add_.
-struct ScatterAddRows : public torch::autograd::Function<ScatterAddRows> {
-  static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& src,
-                            const at::Tensor& index, int64_t num_rows) {
-    ctx->save_for_backward({index});
-    at::Tensor out = at::zeros({num_rows, src.size(1)}, src.options());
-    if (!src.is_cpu()) return out.index_add_(0, index, src);
-    const at::Tensor s = src.contiguous();
-    const int64_t n = s.size(0), c = s.size(1);
-    const int64_t* rows = index.data_ptr<int64_t>();
-    AT_DISPATCH_FLOATING_TYPES(s.scalar_type(), "second_scatter_add_rows", [&] {
-      const scalar_t* in = s.data_ptr<scalar_t>();
-      scalar_t* o = out.data_ptr<scalar_t>();
-      for (int64_t i = 0; i < n; ++i) {
-        scalar_t* dst = o + rows[i] * c;
-        const scalar_t* row = in + i * c;
-        for (int64_t j = 0; j < c; ++j) dst[j] += row[j];
-      }
-    });
+// dst[rows[i]] += src[i] for the rows of src [M, C] (dst [N, C] contiguous, same
+// dtype). A plain loop on the CPU: ATen's CPU index_add_ issues one vectorised
+// add per row, which costs more than the arithmetic here; index_add_ elsewhere.
+void scatter_add_rows(at::Tensor& dst, const at::Tensor& src, const at::Tensor& rows) {
+  if (!dst.is_cpu()) {
+    dst.index_add_(0, rows, src);
+    return;
+  }
+  const at::Tensor s = src.contiguous();
+  const at::Tensor r = rows.contiguous();
+  const int64_t n = s.size(0), c = s.size(1);
+  const int64_t* row = r.data_ptr<int64_t>();
+  AT_DISPATCH_FLOATING_TYPES(s.scalar_type(), "second_scatter_add_rows", [&] {
+    const scalar_t* in = s.data_ptr<scalar_t>();
+    scalar_t* out = dst.data_ptr<scalar_t>();
+    for (int64_t i = 0; i < n; ++i) {
+      scalar_t* d = out + row[i] * c;
+      const scalar_t* v = in + i * c;
+      for (int64_t j = 0; j < c; ++j) d[j] += v[j];
+    }
+  });
+}
+
+// The whole sparse convolution as one autograd function, so that the per-offset
+// temporaries ([M_k, C], ~1 MB) stay in cache instead of being concatenated and
+// kept for the backward pass. in_index / out_index: the rule book's pairs of all
+// offsets, concatenated; offsets: CPU int64 [K + 1] prefix sums of M_k.
+//   forward:  out[out_k] += features[in_k] @ W_k
+//   backward: dW_k = features[in_k]ᵀ @ dout[out_k];  dfeatures[in_k] += dout[out_k] @ W_kᵀ
+struct SparseConvFunction : public torch::autograd::Function<SparseConvFunction> {
+  static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& features,
+                            const at::Tensor& weight, const at::Tensor& in_index,
+                            const at::Tensor& out_index, const at::Tensor& offsets,
+                            int64_t num_out) {
+    ctx->save_for_backward({features, weight, in_index, out_index, offsets});
+    at::Tensor out = at::zeros({num_out, weight.size(2)}, features.options());
+    const int64_t* off = offsets.data_ptr<int64_t>();
+    for (int64_t k = 0; k < weight.size(0); ++k) {
+      const int64_t m = off[k + 1] - off[k];
+      if (m == 0) continue;
+      const at::Tensor x = features.index_select(0, in_index.narrow(0, off[k], m));
+      scatter_add_rows(out, x.mm(weight.select(0, k)), out_index.narrow(0, off[k], m));
+    }
     return out;
   }
+
   static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
-                                                 torch::autograd::variable_list grad) {
-    const at::Tensor index = ctx->get_saved_variables()[0];
-    return {grad[0].index_select(0, index), at::Tensor(), at::Tensor()};
+                                                 torch::autograd::variable_list grads) {
+    const auto saved = ctx->get_saved_variables();
+    const at::Tensor &features = saved[0], &weight = saved[1], &in_index = saved[2],
+                     &out_index = saved[3], &offsets = saved[4];
+    const at::Tensor grad = grads[0].contiguous();
+    const bool want_features = ctx->needs_input_grad(0), want_weight = ctx->needs_input_grad(1);
+    at::Tensor grad_features = want_features ? at::zeros_like(features) : at::Tensor();
+    at::Tensor grad_weight = want_weight ? at::zeros_like(weight) : at::Tensor();
+    const int64_t* off = offsets.data_ptr<int64_t>();
+    for (int64_t k = 0; k < weight.size(0); ++k) {
+      const int64_t m = off[k + 1] - off[k];
+      if (m == 0) continue;
+      const at::Tensor in_k = in_index.narrow(0, off[k], m);
+      const at::Tensor g = grad.index_select(0, out_index.narrow(0, off[k], m));
+      if (want_weight) {
+        grad_weight.select(0, k).copy_(features.index_select(0, in_k).t().mm(g));
+      }
+      if (want_features) scatter_add_rows(grad_features, g.mm(weight.select(0, k).t()), in_k);
+    }
+    return {grad_features, grad_weight, at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
   }
 };
 
@@ -55,21 +93,19 @@ at::Tensor sparse_conv_features(const at::Tensor& features, const RuleBook& rule
   TORCH_CHECK(features.dim() == 2 && features.size(1) == weight.size(1),
               "second sparse conv: features must be [N, ", weight.size(1), "], got ",
               features.sizes());
+  TORCH_CHECK(features.scalar_type() == weight.scalar_type(), "second sparse conv: features are ",
+              features.scalar_type(), " but the weight is ", weight.scalar_type());
   const at::Device device = features.device();
-  // Per offset k: gather the input rows and multiply by W[k] (one GEMM each);
-  // then one scatter-add of all products into the output rows.
-  std::vector<at::Tensor> products, out_rows;
-  for (int64_t k = 0; k < k_count; ++k) {
-    const at::Tensor& in_rows = rules.in_rows[static_cast<size_t>(k)];
-    if (in_rows.numel() == 0) continue;
-    products.push_back(features.index_select(0, in_rows.to(device)).mm(weight.select(0, k)));
-    out_rows.push_back(rules.out_rows[static_cast<size_t>(k)]);
-  }
-  if (products.empty()) {  // no pair: no input site (every output has one)
+  if (rules.num_pairs() == 0) {  // no pair: no input site (every output has one)
     return at::zeros({rules.num_out(), weight.size(2)}, features.options());
   }
-  const at::Tensor index = at::cat(out_rows).to(device);
-  return ScatterAddRows::apply(at::cat(products), index, rules.num_out());
+  at::Tensor offsets = at::zeros({k_count + 1}, at::kLong);
+  int64_t* off = offsets.data_ptr<int64_t>();
+  for (int64_t k = 0; k < k_count; ++k)
+    off[k + 1] = off[k] + rules.in_rows[static_cast<size_t>(k)].numel();
+  const at::Tensor in_index = at::cat(rules.in_rows).to(device);
+  const at::Tensor out_index = at::cat(rules.out_rows).to(device);
+  return SparseConvFunction::apply(features, weight, in_index, out_index, offsets, rules.num_out());
 }
 
 SparseConv3dImpl::SparseConv3dImpl(int64_t in_channels, int64_t out_channels,

@@ -4,8 +4,9 @@
 /// conv + BatchNorm1d + ReLU block (OpenPCDet/HEAL `post_act_block`,
 /// opencood/models/sub_modules/sparse_backbone_3d.py). LibTorch has no sparse
 /// convolution, so the gather → GEMM → scatter-add of spconv 1.2.1 is written
-/// with ATen ops (index_select, mm) and a row scatter-add autograd function
-/// (the CPU equivalent of index_add_, whose backward is index_select).
+/// with ATen ops (index_select, mm, a row scatter-add equal to index_add_) inside
+/// one autograd function whose backward applies the transposed rules (per
+/// offset: dW_k = X_kᵀ·dY_k, dX += dY_k·W_kᵀ), checked against dense conv3d.
 
 #include <torch/nn/module.h>
 #include <torch/nn/modules/batchnorm.h>
@@ -21,8 +22,8 @@ namespace concord::plugins {
 /// out[N_out, Cout] = Σ_k scatter_add(out_rows[k], features[in_rows[k]] @ weight[k]):
 /// features [N_in, Cin] float32 (rows addressed by `rules`), weight [K, Cin, Cout]
 /// with K = rules.in_rows.size(). Sites without a pair get 0 (spconv, no bias).
-/// Differentiable w.r.t. features and weight; runs on the features' device.
-/// Throws c10::Error on mismatched shapes.
+/// Differentiable w.r.t. features and weight (first order); runs on the features'
+/// device. Throws c10::Error on mismatched shapes or dtypes.
 at::Tensor sparse_conv_features(const at::Tensor& features, const RuleBook& rules,
                                 const at::Tensor& weight);
 

@@ -205,26 +205,35 @@ TEST(SecondSparseConv, StridedEqualsDenseConvEverywhere) {
   expect_matches_dense({{3, 1, 1}, {2, 1, 1}, {0, 0, 0}}, false, {5, 6, 6}, 22);   // conv_out
 }
 
-TEST(SecondSparseConv, GradientsMatchDenseConv) {
-  const ConvGeometry g{{3, 3, 3}, {2, 2, 2}, {1, 1, 1}};
+// Backward of the sparse conv (its own autograd function) equals conv3d's.
+void expect_gradients_match_dense(const ConvGeometry& g, bool submanifold, uint64_t seed) {
   const Shape3 shape{5, 6, 6};
-  const at::Tensor idx = random_sites(1, shape, 0.2, 30);
-  concord::plugins::SparseConv3d conv(2, 4, g, false);
+  const at::Tensor idx = random_sites(2, shape, 0.2, seed);
+  concord::plugins::SparseConv3d conv(2, 4, g, submanifold);
   const at::Tensor f = at::randn({idx.size(0), 2}).requires_grad_();
-  const SparseTensor y = conv->forward({f, idx, shape, 1}, conv->rules_for({f, idx, shape, 1}));
-  y.features.pow(2).sum().backward();
+  const SparseTensor x{f, idx, shape, 2};
+  const SparseTensor y = conv->forward(x, conv->rules_for(x));
+  const at::Tensor target = at::randn_like(y.features);
+  (y.features * target).sum().backward();
   ASSERT_TRUE(conv->weight.grad().defined());
   ASSERT_TRUE(f.grad().defined());
 
-  // Same loss through the dense conv (inactive outputs are 0 and add nothing).
+  // Same loss through the dense conv, weighted by the target at the active sites.
   const at::Tensor w = conv->weight.detach().clone().requires_grad_();
   const at::Tensor fd = f.detach().clone().requires_grad_();
-  at::conv3d(densify(fd, idx, 1, shape), dense_weight(w, g.kernel), {}, {2, 2, 2}, {1, 1, 1})
-      .pow(2)
-      .sum()
-      .backward();
+  const std::vector<int64_t> stride(g.stride.begin(), g.stride.end()),
+      padding(g.padding.begin(), g.padding.end());
+  const at::Tensor dense =
+      at::conv3d(densify(fd, idx, 2, shape), dense_weight(w, g.kernel), {}, stride, padding);
+  (dense * densify(target, y.indices, 2, y.spatial_shape)).sum().backward();
   EXPECT_TRUE(at::allclose(conv->weight.grad(), w.grad(), 1e-4, 1e-4));
   EXPECT_TRUE(at::allclose(f.grad(), fd.grad(), 1e-4, 1e-4));
+  EXPECT_GT(conv->weight.grad().abs().sum().item<float>(), 0.0f);
+}
+
+TEST(SecondSparseConv, GradientsMatchDenseConv) {
+  expect_gradients_match_dense({{3, 3, 3}, {2, 2, 2}, {1, 1, 1}}, false, 30);
+  expect_gradients_match_dense({{3, 3, 3}, {1, 1, 1}, {1, 1, 1}}, true, 31);
 }
 
 TEST(SecondVoxelizer, MeanVfeAveragesHandPlacedPoints) {
