@@ -78,7 +78,7 @@ int main(int argc, char** argv) {
       t0 = clock_type::now();
       const cp::Voxels v = cp::voxelize({points}, options.grid, options.max_points_per_voxel,
                                         options.max_voxels_eval);
-      cp::SparseTensor x{cp::mean_vfe(v), v.coords, encoder->backbone_3d()->sparse_shape(), 1};
+      cp::SparseTensor x{cp::mean_vfe(v), v.coords, encoder->spconv_block()->sparse_shape(), 1};
       vox.push_back(ms_since(t0));
       voxels = v.coords.size(0);
 
@@ -89,7 +89,7 @@ int main(int argc, char** argv) {
       rules.push_back(ms_since(t0));
 
       t0 = clock_type::now();
-      const cp::SparseTensor encoded = encoder->backbone_3d()->forward(x);
+      const cp::SparseTensor encoded = encoder->spconv_block()->forward(x);
       sparse.push_back(ms_since(t0));
 
       t0 = clock_type::now();

@@ -8,43 +8,45 @@
 namespace concord::plugins {
 namespace {
 
-// Open-addressing (linear probing) hash table from packed site keys (>= 0) to rows.
+// Open-addressing (linear probing) hash table from packed site keys (>= 0) to
+// rows; key and row share a slot so a lookup touches one cache line.
 class SiteTable {
  public:
   explicit SiteTable(int64_t n) {
     size_t capacity = 16;
     while (capacity < static_cast<size_t>(2 * n)) capacity <<= 1;
     mask_ = capacity - 1;
-    keys_.assign(capacity, -1);
-    rows_.assign(capacity, -1);
+    slots_.assign(capacity, Slot{-1, -1});
   }
   // False when the key is already present.
   bool insert(int64_t key, int64_t row) {
-    size_t slot = hash(key);
-    while (keys_[slot] != -1) {
-      if (keys_[slot] == key) return false;
-      slot = (slot + 1) & mask_;
+    size_t i = hash(key);
+    while (slots_[i].key != -1) {
+      if (slots_[i].key == key) return false;
+      i = (i + 1) & mask_;
     }
-    keys_[slot] = key;
-    rows_[slot] = row;
+    slots_[i] = Slot{key, row};
     return true;
   }
   // The row of `key`, or -1.
   int64_t find(int64_t key) const {
-    size_t slot = hash(key);
-    while (keys_[slot] != -1) {
-      if (keys_[slot] == key) return rows_[slot];
-      slot = (slot + 1) & mask_;
+    size_t i = hash(key);
+    while (slots_[i].key != -1) {
+      if (slots_[i].key == key) return slots_[i].row;
+      i = (i + 1) & mask_;
     }
     return -1;
   }
 
  private:
+  struct Slot {
+    int64_t key, row;
+  };
   size_t hash(int64_t key) const {
     return static_cast<size_t>((static_cast<uint64_t>(key) * 0x9E3779B97F4A7C15ULL) >> 17) & mask_;
   }
   size_t mask_ = 0;
-  std::vector<int64_t> keys_, rows_;
+  std::vector<Slot> slots_;
 };
 
 int64_t pack(int64_t b, int64_t z, int64_t y, int64_t x, const Shape3& s) {

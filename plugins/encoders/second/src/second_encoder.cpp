@@ -21,7 +21,7 @@ SecondEncoder::SecondEncoder(const SecondOptions& options) : options_(options) {
   options_.backbone_3d.in_channels = 4;  // MeanVFE: mean x, y, z, intensity
   // HEAL's sparse_shape = grid_size[::-1] + [1, 0, 0]: one extra z cell.
   backbone_3d_ = register_module(
-      "backbone_3d", VoxelBackbone8x(options_.backbone_3d, Shape3{g.nz + 1, g.ny, g.nx}));
+      "spconv_block", VoxelBackbone8x(options_.backbone_3d, Shape3{g.nz + 1, g.ny, g.nx}));
   options_.backbone.in_channels = backbone_3d_->out_channels() * backbone_3d_->out_shape()[0];
   backbone_ = register_module("backbone", encoders::ResNetBevBackbone(options_.backbone));
   const int64_t c = backbone_->out_channels();

@@ -44,7 +44,8 @@ struct SecondOptions {
 /// The SECOND encoder. forward(): SensorInput.points, B tensors [N_b, 4] float32
 /// (x, y, z in m in the agent LiDAR frame, intensity) → EncoderOutput.bev
 /// [B, out_channels, H', W'] float32 (see the file comment for the grid).
-/// Submodules `backbone_3d`, `backbone` (and `shrink`) follow HEAL's names;
+/// Submodules `spconv_block` (VoxelBackBone8x), `backbone` (and `shrink`) follow
+/// HEAL's names (heter_encoders.py SECOND, ResNetBEVBackbone);
 /// MeanVFE and HeightCompression have no parameters.
 class SecondEncoder : public Encoder {
  public:
@@ -56,7 +57,7 @@ class SecondEncoder : public Encoder {
   EncoderOutput forward(const SensorInput& input) override;
   const SecondOptions& options() const { return options_; }
   /// The sparse 3D backbone (for benchmarks and tests).
-  VoxelBackbone8x backbone_3d() const { return backbone_3d_; }
+  VoxelBackbone8x spconv_block() const { return backbone_3d_; }
   /// The 2D ResNet BEV backbone (for benchmarks and tests).
   encoders::ResNetBevBackbone backbone() const { return backbone_; }
 

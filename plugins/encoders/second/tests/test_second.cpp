@@ -406,10 +406,10 @@ TEST(SecondPlugin, LoadsThroughTheRegistryWithHealDefaults) {
   auto enc = encoder(p);
   ASSERT_NE(enc, nullptr);
   const auto params = enc->named_parameters();
-  EXPECT_TRUE(params.contains("backbone_3d.conv_input.0.weight"));
-  EXPECT_TRUE(params.contains("backbone_3d.conv2.0.0.weight"));
-  EXPECT_TRUE(params.contains("backbone_3d.conv_out.0.weight"));
-  EXPECT_EQ(params["backbone_3d.conv_out.0.weight"].sizes(), (std::vector<int64_t>{3, 64, 64}));
+  EXPECT_TRUE(params.contains("spconv_block.conv_input.0.weight"));
+  EXPECT_TRUE(params.contains("spconv_block.conv2.0.0.weight"));
+  EXPECT_TRUE(params.contains("spconv_block.conv_out.0.weight"));
+  EXPECT_EQ(params["spconv_block.conv_out.0.weight"].sizes(), (std::vector<int64_t>{3, 64, 64}));
   EXPECT_EQ(params["backbone.resnet.layer0.0.conv1.weight"].size(1), 128);  // HeightCompression
 }
 
@@ -445,8 +445,8 @@ TEST(SecondPlugin, EmptyCloudsAndTrainingGradients) {
       .bev.sum()
       .backward();
   for (const std::string key :
-       {"backbone_3d.conv_input.0.weight", "backbone_3d.conv3.1.0.weight",
-        "backbone_3d.conv_out.0.weight", "backbone.resnet.layer0.0.conv1.weight"}) {
+       {"spconv_block.conv_input.0.weight", "spconv_block.conv3.1.0.weight",
+        "spconv_block.conv_out.0.weight", "backbone.resnet.layer0.0.conv1.weight"}) {
     const at::Tensor g = enc->named_parameters()[key].grad();
     ASSERT_TRUE(g.defined()) << key;
     EXPECT_GT(g.abs().sum().item<float>(), 0.0f) << key;
@@ -487,7 +487,7 @@ TEST(SecondPlugin, DISABLED_ReportLatency) {
   int64_t total = 0, sparse = 0;
   for (const auto& kv : enc->named_parameters()) {
     total += kv.value().numel();
-    if (kv.key().rfind("backbone_3d.", 0) == 0) sparse += kv.value().numel();
+    if (kv.key().rfind("spconv_block.", 0) == 0) sparse += kv.value().numel();
   }
   const at::Tensor scan = synthetic_32_beam_scan(9);
   const auto in = lidar({scan});
