@@ -19,6 +19,7 @@ void scatter_add_rows(at::Tensor& dst, const at::Tensor& src, const at::Tensor& 
     dst.index_add_(0, rows, src);
     return;
   }
+  TORCH_INTERNAL_ASSERT(dst.is_contiguous() && dst.scalar_type() == src.scalar_type());
   const at::Tensor s = src.contiguous();
   const at::Tensor r = rows.contiguous();
   const int64_t n = s.size(0), c = s.size(1);
@@ -64,7 +65,8 @@ struct SparseConvFunction : public torch::autograd::Function<SparseConvFunction>
                      &out_index = saved[3], &offsets = saved[4];
     const at::Tensor grad = grads[0].contiguous();
     const bool want_features = ctx->needs_input_grad(0), want_weight = ctx->needs_input_grad(1);
-    at::Tensor grad_features = want_features ? at::zeros_like(features) : at::Tensor();
+    at::Tensor grad_features = want_features ? at::zeros(features.sizes(), features.options())
+                                             : at::Tensor();  // contiguous
     at::Tensor grad_weight = want_weight ? at::zeros_like(weight) : at::Tensor();
     const int64_t* off = offsets.data_ptr<int64_t>();
     for (int64_t k = 0; k < weight.size(0); ++k) {

@@ -27,7 +27,10 @@ namespace concord::plugins {
 
 /// Options of VoxelBackBone8x (HEAL `encoder_args.spconv`).
 struct VoxelBackbone8xOptions {
-  int64_t in_channels = 4;    ///< MeanVFE features (HEAL num_features_in: x, y, z, intensity)
+  /// MeanVFE features (x, y, z, intensity). HEAL's m3 yaml says num_features_in 4;
+  /// some author configs say 64, which spconv 1.2.1 silently accepted (HEAL
+  /// issue 20, warned in sparse_backbone_3d.py); 4 is the correct convolution.
+  int64_t in_channels = 4;
   int64_t out_channels = 64;  ///< conv_out channels (HEAL num_features_out; OpenPCDet 128)
 };
 
