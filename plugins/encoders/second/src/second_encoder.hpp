@@ -55,6 +55,7 @@ class SecondEncoder : public Encoder {
   /// Throws c10::Error when points is empty or a sample is not [N, 4] float32.
   /// Empty point clouds are valid and give a finite feature.
   EncoderOutput forward(const SensorInput& input) override;
+  /// The options, with the backbones' in_channels filled in by the constructor.
   const SecondOptions& options() const { return options_; }
   /// The sparse 3D backbone (for benchmarks and tests).
   VoxelBackbone8x spconv_block() const { return backbone_3d_; }

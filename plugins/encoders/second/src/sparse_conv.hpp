@@ -46,10 +46,10 @@ class SparseConv3dImpl : public torch::nn::Module {
   /// sites (or a conv of the same geometry on the same sites: spconv's indice_key).
   SparseTensor forward(const SparseTensor& x, const RuleBook& rules);
 
-  int64_t in_channels() const { return in_channels_; }
-  int64_t out_channels() const { return out_channels_; }
-  const ConvGeometry& geometry() const { return geometry_; }
-  bool submanifold() const { return submanifold_; }
+  int64_t in_channels() const { return in_channels_; }        ///< Cin
+  int64_t out_channels() const { return out_channels_; }      ///< Cout
+  const ConvGeometry& geometry() const { return geometry_; }  ///< kernel, stride, padding (z, y, x)
+  bool submanifold() const { return submanifold_; }           ///< SubMConv3d (true) or SparseConv3d
 
   at::Tensor weight;  ///< [K, in_channels, out_channels]
 
@@ -71,9 +71,11 @@ class SparseConvBlockImpl : public torch::nn::Module {
   /// Same arguments and errors as SparseConv3dImpl.
   SparseConvBlockImpl(int64_t in_channels, int64_t out_channels, const ConvGeometry& geometry,
                       bool submanifold);
+  /// The conv's rule book for the sites of x (SparseConv3dImpl::rules_for).
   RuleBook rules_for(const SparseTensor& x) const { return conv_->rules_for(x); }
   /// conv → BN → ReLU on the sites given by `rules` (see SparseConv3dImpl::forward).
   SparseTensor forward(const SparseTensor& x, const RuleBook& rules);
+  /// The convolution (submodule "0").
   const SparseConv3d& conv() const { return conv_; }
 
  private:

@@ -46,9 +46,11 @@ class VoxelBackbone8xImpl : public torch::nn::Module {
   /// Throws c10::Error when x is not on sparse_shape() or has the wrong channel count.
   SparseTensor forward(const SparseTensor& x);
 
+  /// (D, H, W) of the input grid, as given to the constructor.
   const Shape3& sparse_shape() const { return sparse_shape_; }
   /// (D', H', W') of the output grid, e.g. (2, H/8, W/8) with HEAL's grid.
   const Shape3& out_shape() const { return out_shape_; }
+  /// Channels of the output features (conv_out).
   int64_t out_channels() const { return options_.out_channels; }
 
  private:
