@@ -439,6 +439,9 @@ TEST(SecondPlugin, EmptyCloudsAndTrainingGradients) {
     auto out = enc->forward(lidar({at::zeros({0, 4}), random_cloud(50, 100.0, 5)}));
     EXPECT_EQ(out.bev.sizes(), (std::vector<int64_t>{2, 64, 16, 16}));
     EXPECT_TRUE(at::isfinite(out.bev).all().item<bool>()) << "train " << train;
+    // One point = one active site at level 0 (BatchNorm falls back to running statistics).
+    out = enc->forward(lidar({at::tensor({1.0f, 2.0f, -1.0f, 0.5f}).view({1, 4})}));
+    EXPECT_TRUE(at::isfinite(out.bev).all().item<bool>()) << "train " << train;
   }
   enc->train();
   enc->forward(lidar({random_cloud(4000, 6.0, 6), random_cloud(2000, 6.0, 7)}))
