@@ -13,6 +13,8 @@ PACKAGES=(
   libboost-dev libboost-filesystem-dev libboost-program-options-dev
   # Config, logging, tests
   libtomlplusplus-dev libspdlog-dev libgtest-dev
+  # SHA-256 content hashes (alliance ids)
+  libssl-dev
   # Sensors and data formats (simulator, OPV2V/DAIR-V2X readers)
   libeigen3-dev libembree-dev liblzf-dev libyaml-cpp-dev libpng-dev libstb-dev nlohmann-json3-dev
 )
