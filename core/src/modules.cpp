@@ -19,5 +19,8 @@ Receiver::~Receiver() = default;
 Negotiator::~Negotiator() = default;
 Fusion::~Fusion() = default;
 DetectionHead::~DetectionHead() = default;
+at::Tensor DetectionHead::occupancy_labels(const std::vector<at::Tensor>&) {
+  TORCH_CHECK(false, "this detection head has no anchor targets, so no occupancy labels");
+}
 
 }  // namespace concord

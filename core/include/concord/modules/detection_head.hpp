@@ -47,6 +47,13 @@ class CONCORD_CORE_API DetectionHead : public torch::nn::Module {
   virtual LossTerms loss(const HeadOutput& out, const std::vector<at::Tensor>& gt_boxes) = 0;
   /// Decodes B samples' outputs into boxes with score > score_threshold (no NMS).
   virtual std::vector<Detections> decode(const HeadOutput& out, double score_threshold) = 0;
+  /// BEV occupancy labels from the head's own target assignment, for auxiliary
+  /// occupancy losses (NegoCollab pragmatic loss eq. 23-24; reference
+  /// negocollab-official-code.md §2.3; HEAL pyramid occupancy): [B, 1, H, W]
+  /// float32 on the head's grid, 1 where any anchor of the cell is positive, 0
+  /// where all its anchors are negative, -1 (ignore) otherwise. gt_boxes as in
+  /// loss(). The default throws c10::Error: the head has no anchor targets.
+  virtual at::Tensor occupancy_labels(const std::vector<at::Tensor>& gt_boxes);
 };
 
 }  // namespace concord

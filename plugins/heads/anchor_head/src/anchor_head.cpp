@@ -142,6 +142,31 @@ LossTerms AnchorHead::loss(const HeadOutput& out, const std::vector<at::Tensor>&
   return terms;
 }
 
+at::Tensor AnchorHead::occupancy_labels(const std::vector<at::Tensor>& gt_boxes) {
+  at::NoGradGuard no_grad;
+  const int64_t a = options_.anchors.anchors_per_cell;
+  std::vector<at::Tensor> labels;
+  for (size_t i = 0; i < gt_boxes.size(); ++i) {
+    const at::Tensor& g = gt_boxes[i];
+    const at::Device device = g.defined() ? g.device() : at::Device(at::kCPU);
+    const at::Tensor& anchors = anchors_on(device);
+    const auto opts = anchors.options();
+    at::Tensor gt = g.defined() && g.numel() > 0 ? g.to(opts) : at::zeros({0, 7}, opts);
+    TORCH_CHECK(gt.dim() == 2 && gt.size(1) == 7, "anchor head: gt_boxes[", i,
+                "] must be [M, 7], got ", gt.sizes());
+    const auto t = anchor_head::assign_targets(anchors, gt, options_.assigner);
+    // Anchors are laid out [H, W, A] (make_anchors).
+    const at::Tensor pos = t.positive.view({rows_, cols_, a}).any(-1);
+    const at::Tensor neg = t.negative.view({rows_, cols_, a}).all(-1);
+    at::Tensor cell = at::full({rows_, cols_}, -1.0f, opts);
+    cell.masked_fill_(neg, 0.0f);
+    cell.masked_fill_(pos, 1.0f);
+    labels.push_back(cell.unsqueeze(0));
+  }
+  TORCH_CHECK(!labels.empty(), "anchor head: occupancy_labels needs at least one sample");
+  return at::stack(labels);
+}
+
 std::vector<Detections> AnchorHead::decode(const HeadOutput& out, double score_threshold) {
   const int64_t b = check_outputs(out);
   const double threshold = score_threshold < 0.0 ? options_.score_threshold : score_threshold;

@@ -64,6 +64,11 @@ class AnchorHead : public DetectionHead {
   /// m / rad, scores [K] float32, detached. Throws c10::Error as loss().
   std::vector<Detections> decode(const HeadOutput& out, double score_threshold) override;
 
+  /// [B, 1, H, W] float32 cell labels from assign_targets(): 1 when any of the
+  /// cell's A anchors is positive, 0 when all are negative, -1 otherwise
+  /// (NegoCollab's occupancy labels, reference negocollab-official-code.md §2.3).
+  at::Tensor occupancy_labels(const std::vector<at::Tensor>& gt_boxes) override;
+
   /// Anchors [H * W * A, 7] float32 (CPU) in the flattened order of the outputs
   /// permuted to [B, H, W, A]; see anchor_head::make_anchors.
   const at::Tensor& anchors() const { return anchors_; }

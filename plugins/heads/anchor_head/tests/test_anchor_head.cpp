@@ -126,6 +126,35 @@ TEST(AnchorHead, LossOnHandMadeCellMatchesHandComputedValues) {
   EXPECT_NEAR(head->loss(out, {gt}).at("reg").item<double>(), 2 * 0.045, 1e-6);
 }
 
+TEST(AnchorHead, OccupancyLabelsMarkPositiveNegativeAndIgnoredCells) {
+  // 12 x 10 cells of 0.8 m (x 0..9.6, y 0..8), anchors 3.9 x 1.6 m at yaw 0 and 90 deg.
+  concord::ParamSet p = params(4, 2, true);
+  p.set("x_min", 0.0);
+  p.set("y_min", 0.0);
+  p.set("x_max", 9.6);
+  p.set("y_max", 8.0);
+  auto head = registry()->create<concord::DetectionHead>("anchor", 1, p);
+  // GT = the yaw-0 anchor of cell (row 2, col 3), centre (2.8, 2.0): standup
+  // x [0.85, 4.75], y [1.2, 2.8]. OpenCOOD IoUs count each extent + 1 m:
+  // areas (3.9 + 1)(1.6 + 1) = 12.74.
+  // - cell (2, 4), yaw 0, x [1.65, 5.55]: inter (3.1 + 1)(1.6 + 1) = 10.66,
+  //   IoU 10.66 / (25.48 - 10.66) = 0.719 > 0.6: positive → label 1.
+  // - cell (2, 5), yaw 0, x [2.45, 6.35]: inter (2.3 + 1) 2.6 = 8.58, IoU 0.508 in
+  //   [0.45, 0.6]: ignored; yaw 90, x [3.6, 5.2], y [0.05, 3.95]: inter
+  //   (1.15 + 1)(1.6 + 1) = 5.59, IoU 0.281 < 0.45: negative → label -1 (ignore).
+  // - cell (8, 10), centre (8.4, 6.8): no overlap → both negative → label 0.
+  const at::Tensor gt = at::tensor({2.8f, 2.0f, -1.0f, 1.56f, 1.6f, 3.9f, 0.0f}).view({1, 7});
+  const at::Tensor labels = head->occupancy_labels({gt, at::zeros({0, 7})});
+  ASSERT_EQ(labels.sizes(), (std::vector<int64_t>{2, 1, 10, 12}));
+  EXPECT_EQ(labels[0][0][2][3].item<float>(), 1.0f);
+  EXPECT_EQ(labels[0][0][2][4].item<float>(), 1.0f);
+  EXPECT_EQ(labels[0][0][2][5].item<float>(), -1.0f);
+  EXPECT_EQ(labels[0][0][8][10].item<float>(), 0.0f);
+  // No GT: every anchor is negative, every cell 0.
+  EXPECT_TRUE(at::equal(labels[1], at::zeros({1, 10, 12})));
+  EXPECT_THROW(head->occupancy_labels({at::zeros({3})}), c10::Error);
+}
+
 TEST(AnchorHead, LossIsDifferentiableAndEmptyGtGivesOnlyNegatives) {
   auto head = one_cell_head();
   auto out = head->forward(at::randn({2, 4, 1, 1}));
