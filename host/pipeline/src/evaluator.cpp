@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "concord/eval/nms.hpp"
+#include "concord/loader/box_frames.hpp"
 #include "concord/progress.hpp"
 
 namespace concord::pipeline {
@@ -20,20 +21,6 @@ std::string to_string(EvalMode mode) {
   }
   return "?";
 }
-
-namespace {
-
-// Moves [K, 7] boxes from an agent frame into the ego frame with T_ego<-agent [4, 4].
-at::Tensor boxes_to_ego(const at::Tensor& boxes, const at::Tensor& ego_from_agent) {
-  if (boxes.size(0) == 0) return boxes;
-  const at::Tensor t = ego_from_agent.to(at::kFloat);
-  at::Tensor centres = boxes.narrow(1, 0, 3).matmul(t.narrow(0, 0, 3).narrow(1, 0, 3).t()) +
-                       t.narrow(0, 0, 3).select(1, 3);
-  const double yaw = std::atan2(t[1][0].item<double>(), t[0][0].item<double>());
-  return at::cat({centres, boxes.narrow(1, 3, 3), boxes.narrow(1, 6, 1) + yaw}, 1);
-}
-
-}  // namespace
 
 eval::ApResults evaluate(CollabDetector& model, const loader::CollabLoader& loader, EvalMode mode,
                          const EvalSpec& spec, int64_t max_samples, const FrameCallback& on_frame) {
@@ -52,7 +39,7 @@ eval::ApResults evaluate(CollabDetector& model, const loader::CollabLoader& load
       std::vector<at::Tensor> all_boxes, all_scores;
       for (const auto& agent : sample.agents) {
         auto det = model.head().decode(model.forward_single(agent), spec.score_threshold)[0];
-        all_boxes.push_back(boxes_to_ego(det.boxes, agent.ego_from_agent_noisy));
+        all_boxes.push_back(loader::boxes_to_frame(det.boxes, agent.ego_from_agent_noisy));
         all_scores.push_back(det.scores);
       }
       boxes = at::cat(all_boxes);
