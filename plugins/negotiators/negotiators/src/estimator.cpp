@@ -11,6 +11,7 @@ EstimatorImpl::EstimatorImpl(int64_t channels, bool sigmoid) : sigmoid_(sigmoid)
 
 at::Tensor EstimatorImpl::importance(const at::Tensor& feature) {
   at::Tensor logit = conv_->forward(feature);
+  // Official code: the raw logit (no sigmoid); the paper's eq. 10 describes a weight.
   return sigmoid_ ? at::sigmoid(logit) : logit;
 }
 

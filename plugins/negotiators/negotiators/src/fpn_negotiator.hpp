@@ -43,6 +43,7 @@ class FpnNegotiator : public Negotiator {
   /// Returns P [B, channels, H, W] float32, >= 0 (final ReLU). Throws c10::Error on an empty
   /// list, mismatched shapes or a wrong channel count.
   at::Tensor forward(const std::vector<at::Tensor>& locals) override;
+  /// The options it was built with (validated).
   const FpnNegotiatorOptions& options() const { return options_; }
 
  private:

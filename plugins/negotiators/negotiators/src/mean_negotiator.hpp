@@ -11,7 +11,8 @@ namespace concord::plugins::negotiators {
 class MeanNegotiator : public Negotiator {
  public:
   /// locals: M >= 1 tensors [B, C, H, W] of one shape, dtype and device (any C).
-  /// Returns [B, C, H, W]. Throws c10::Error on an empty list or mismatched shapes.
+  /// Returns [B, C, H, W] (for M = 1 the input tensor itself, not a copy). Throws c10::Error on an
+  /// empty list or mismatched shapes.
   at::Tensor forward(const std::vector<at::Tensor>& locals) override;
 };
 
