@@ -14,6 +14,7 @@
 #include "concord/pipeline/evaluator.hpp"
 #include "concord/precision.hpp"
 #include "detection_picture.hpp"
+#include "eval_hetero.hpp"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -33,7 +34,8 @@ int run_eval(int argc, char** argv) {
       "run-dir", po::value(&run_dir), "run directory (default: runs/<experiment name>)")(
       "checkpoint", po::value(&checkpoint)->default_value("best"), "best | latest")(
       "modes", po::value(&modes)->default_value("no_fusion,late_fusion,intermediate"),
-      "comma-separated: no_fusion, late_fusion, intermediate")(
+      "comma-separated: no_fusion, late_fusion, intermediate; NegoCollab experiments: "
+      "no_fusion, late_fusion, naive, negocollab (default: all four)")(
       "split", po::value(&split), "split to evaluate (default: the experiment's test split)")(
       "max-samples", po::value(&max_samples)->default_value(0), "evaluate the first N samples")(
       "pose-noise", po::value(&noise)->default_value(0.0),
@@ -58,6 +60,18 @@ int run_eval(int argc, char** argv) {
     throw ConfigError(config + ": [data] root is required for evaluation");
   }
   const fs::path dir = run_dir.empty() ? fs::path("runs") / spec.name : fs::path(run_dir);
+  if (spec.sender || spec.receiver) {  // a NegoCollab experiment: heterogeneous collaboration
+    fs::create_directories(dir);
+    add_run_log_file(dir);
+    try {
+      eval_hetero(spec, registry, manifests, dir,
+                  vm["modes"].defaulted() ? "no_fusion,late_fusion,naive,negocollab" : modes, split,
+                  max_samples, noise, render);
+    } catch (const formats::FormatError& e) {
+      throw Error(e.what());
+    }
+    return 0;
+  }
   if (!pipeline::checkpoint_exists(dir / "checkpoints", checkpoint)) {
     throw Error((dir / "checkpoints" / (checkpoint + ".pt")).string() +
                 ": no such checkpoint (train first: concord train --config " + config + ")");

@@ -66,6 +66,8 @@ int run_render(int argc, char** argv);
 int run_simulate(int argc, char** argv);
 int run_train(int argc, char** argv);
 int run_eval(int argc, char** argv);
+int run_negotiate(int argc, char** argv);
+int run_adapt(int argc, char** argv);
 int run_version(int argc, char** argv);
 
 }  // namespace concord::host

@@ -397,6 +397,17 @@ void load_member(const fs::path& dir, const AllianceManifest& manifest, const st
   load_module(dir / (agent + ".receiver.pt"), receiver);
 }
 
+void save_member_part(const fs::path& dir, const AllianceManifest& manifest,
+                      const std::string& agent, const std::string& part,
+                      const torch::nn::Module& module) {
+  if (!manifest.find(agent))
+    throw Error((dir / "alliance.toml").string() + ": agent '" + agent +
+                "' is not a member of alliance " + manifest.id);
+  if (part != "sender" && part != "receiver")
+    throw Error("save_member_part: part must be sender or receiver, got '" + part + "'");
+  save_module(dir / (agent + "." + part + ".pt"), module);
+}
+
 void require_same_alliance(const std::string& expected, const std::string& got,
                            const std::string& sender) {
   if (expected == got) return;

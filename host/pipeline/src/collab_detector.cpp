@@ -87,6 +87,17 @@ LossTerms CollabDetector::loss(const Output& out, const loader::CollabSample& sa
   return terms;
 }
 
+at::Tensor CollabDetector::encode(const loader::AgentData& agent) {
+  at::Tensor bev;
+  {
+    AutocastScope autocast(precision_);
+    bev = encoder_->forward(agent.input).bev;
+  }
+  TORCH_CHECK(bev.size(2) == grid_.height() && bev.size(3) == grid_.width(), "encoder output ",
+              bev.sizes(), " does not match the feature grid ", grid_.str());
+  return bev.to(at::kFloat);
+}
+
 HeadOutput CollabDetector::forward_single(const loader::AgentData& agent) {
   HeadOutput out;
   {

@@ -22,6 +22,43 @@ std::string to_string(EvalMode mode) {
   return "?";
 }
 
+namespace {
+
+/// NMS, then the range filter (OpenCOOD post-processing order).
+void postprocess(at::Tensor& boxes, at::Tensor& scores, const EvalSpec& spec,
+                 const eval::BoxRange& range) {
+  if (boxes.size(0) == 0) return;
+  at::Tensor keep = eval::nms_rotated(boxes, scores, spec.nms_iou);
+  boxes = boxes.index_select(0, keep);
+  scores = scores.index_select(0, keep);
+  at::Tensor inside = eval::range_filter(boxes, range);
+  boxes = boxes.index_select(0, inside);
+  scores = scores.index_select(0, inside);
+}
+
+}  // namespace
+
+eval::ApResults evaluate_hetero(HeteroCollab& collab, const HeteroLoader& loader, HeteroMode mode,
+                                const EvalSpec& spec, const formats::Range6& r, int64_t max_samples,
+                                const FrameCallback& on_frame) {
+  torch::NoGradGuard no_grad;
+  eval::BoxRange range{r[0], r[1], r[3], r[4], r[2], r[5]};
+  eval::ApEvaluator evaluator;
+  const std::size_t n =
+      max_samples > 0 ? std::min<std::size_t>(loader.size(), max_samples) : loader.size();
+  ProgressBar bar(n, "eval " + to_string(mode));
+  for (std::size_t i = 0; i < n; ++i) {
+    const HeteroSample sample = loader.get(i);
+    Detections d = collab.detect(sample, mode, spec.score_threshold);
+    postprocess(d.boxes, d.scores, spec, range);
+    evaluator.add_frame(d.boxes, d.scores, sample.ego_sample().gt_boxes);
+    if (on_frame) on_frame(i, sample.ego_sample(), d.boxes, d.scores);
+    bar.update(i + 1);
+  }
+  bar.finish();
+  return evaluator.compute();
+}
+
 eval::ApResults evaluate(CollabDetector& model, const loader::CollabLoader& loader, EvalMode mode,
                          const EvalSpec& spec, int64_t max_samples, const FrameCallback& on_frame) {
   torch::NoGradGuard no_grad;
@@ -51,14 +88,7 @@ eval::ApResults evaluate(CollabDetector& model, const loader::CollabLoader& load
       boxes = det.boxes;
       scores = det.scores;
     }
-    if (boxes.size(0) > 0) {
-      at::Tensor keep = eval::nms_rotated(boxes, scores, spec.nms_iou);
-      boxes = boxes.index_select(0, keep);
-      scores = scores.index_select(0, keep);
-      at::Tensor inside = eval::range_filter(boxes, range);
-      boxes = boxes.index_select(0, inside);
-      scores = scores.index_select(0, inside);
-    }
+    postprocess(boxes, scores, spec, range);
     evaluator.add_frame(boxes, scores, sample.gt_boxes);
     if (on_frame) on_frame(i, sample, boxes, scores);
     bar.update(i + 1);

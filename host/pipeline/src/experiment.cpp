@@ -68,9 +68,16 @@ ExperimentSpec load_experiment(const std::filesystem::path& file,
       e.fusion = component(c, manifests);
     else if (c.section == "head")
       e.head = component(c, manifests);
+    else if (c.section == "sender")
+      e.sender = component(c, manifests);
+    else if (c.section == "receiver")
+      e.receiver = component(c, manifests);
+    else if (c.section == "negotiator")
+      e.negotiator = component(c, manifests);
     else {
       throw ConfigError(c.pos.str() + ": [" + c.section +
-                        "] is not used by detection experiments (expected [fusion] and [head])");
+                        "] is not used by experiments (expected [fusion], [head], [sender], "
+                        "[receiver] or [negotiator])");
     }
   }
   for (const auto& [agent_file, pos] : cfg.agent_files()) {
@@ -115,6 +122,34 @@ ExperimentSpec load_experiment(const std::filesystem::path& file,
   t.weight_decay = setting<double>(cfg, "train.weight_decay").value_or(t.weight_decay);
   t.max_samples = setting<int64_t>(cfg, "train.max_samples").value_or(0);
   t.precision = setting<std::string>(cfg, "train.precision").value_or(t.precision);
+  TrainSpec& n = e.negotiate;
+  n.epochs = static_cast<int>(setting<int64_t>(cfg, "negotiate.epochs").value_or(n.epochs));
+  n.lr = setting<double>(cfg, "negotiate.lr").value_or(n.lr);
+  n.milestones = setting<std::vector<int64_t>>(cfg, "negotiate.milestones").value_or(n.milestones);
+  n.gamma = setting<double>(cfg, "negotiate.gamma").value_or(n.gamma);
+  n.weight_decay = setting<double>(cfg, "negotiate.weight_decay").value_or(n.weight_decay);
+  n.max_samples = setting<int64_t>(cfg, "negotiate.max_samples").value_or(0);
+  n.precision = setting<std::string>(cfg, "negotiate.precision").value_or(n.precision);
+  TrainSpec& ad = e.adapt;
+  ad.epochs = static_cast<int>(setting<int64_t>(cfg, "adapt.epochs").value_or(ad.epochs));
+  ad.lr = setting<double>(cfg, "adapt.lr").value_or(ad.lr);
+  ad.milestones = setting<std::vector<int64_t>>(cfg, "adapt.milestones").value_or(ad.milestones);
+  ad.gamma = setting<double>(cfg, "adapt.gamma").value_or(ad.gamma);
+  ad.weight_decay = setting<double>(cfg, "adapt.weight_decay").value_or(ad.weight_decay);
+  ad.max_samples = setting<int64_t>(cfg, "adapt.max_samples").value_or(0);
+  e.alliance.step0 = setting<std::string>(cfg, "alliance.step0").value_or(e.alliance.step0);
+  e.alliance.protocol_agent =
+      setting<std::string>(cfg, "alliance.protocol_agent").value_or(e.alliance.protocol_agent);
+  NegoLossSpec& l = e.losses;
+  l.cycle = setting<double>(cfg, "losses.cycle").value_or(l.cycle);
+  l.distribution = setting<double>(cfg, "losses.distribution").value_or(l.distribution);
+  l.structural = setting<double>(cfg, "losses.structural").value_or(l.structural);
+  l.pragmatic = setting<double>(cfg, "losses.pragmatic").value_or(l.pragmatic);
+  l.negotiator_pragmatic =
+      setting<double>(cfg, "losses.negotiator_pragmatic").value_or(l.negotiator_pragmatic);
+  l.cycle_std_weight = setting<double>(cfg, "losses.cycle_std_weight").value_or(l.cycle_std_weight);
+  l.distribution_std_weight =
+      setting<double>(cfg, "losses.distribution_std_weight").value_or(l.distribution_std_weight);
   e.eval.precision = setting<std::string>(cfg, "eval.precision").value_or(e.eval.precision);
   e.eval.score_threshold = setting<double>(cfg, "eval.score_threshold").value_or(0.2);
   e.eval.nms_iou = setting<double>(cfg, "eval.nms_iou").value_or(0.15);

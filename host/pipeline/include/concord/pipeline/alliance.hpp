@@ -106,6 +106,14 @@ void load_negotiator(const std::filesystem::path& dir, const AllianceManifest& m
 void load_member(const std::filesystem::path& dir, const AllianceManifest& manifest,
                  const std::string& agent, torch::nn::Module& sender, torch::nn::Module& receiver);
 
+/// Replaces one member's `<agent>.<part>.pt` (part "sender" or "receiver") with
+/// `module`'s weights through a temporary file and a rename (stage 2 adapts the
+/// receivers in place; the alliance id does not change). Throws concord::Error
+/// naming the file when the agent is not a member or the write fails.
+void save_member_part(const std::filesystem::path& dir, const AllianceManifest& manifest,
+                      const std::string& agent, const std::string& part,
+                      const torch::nn::Module& module);
+
 /// Refuses to fuse a message: throws AllianceMismatch ("message from <sender>
 /// carries alliance <got>, the ego's alliance is <expected>; retrain <sender>'s
 /// adapters with `concord join`") when the ids differ.

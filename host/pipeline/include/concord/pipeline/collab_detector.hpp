@@ -59,6 +59,12 @@ class CollabDetector : public torch::nn::Module {
   void set_precision(Precision p) { precision_ = p; }
   Precision precision() const { return precision_; }
 
+  /// One agent's local feature [1, C, H, W] float32 in its own frame (encoder output
+  /// under the detector's precision). Throws c10::Error when it does not match the grid.
+  at::Tensor encode(const loader::AgentData& agent);
+
+  Encoder& encoder() { return *encoder_; }
+  Fusion& fusion() { return *fusion_; }
   DetectionHead& head() { return *head_; }
   const BevGrid& grid() const { return grid_; }
 

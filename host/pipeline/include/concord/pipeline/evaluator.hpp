@@ -11,6 +11,8 @@
 #include "concord/loader/collab_loader.hpp"
 #include "concord/pipeline/collab_detector.hpp"
 #include "concord/pipeline/experiment.hpp"
+#include "concord/pipeline/hetero.hpp"
+#include "concord/pipeline/hetero_loader.hpp"
 
 namespace concord::pipeline {
 
@@ -35,5 +37,11 @@ using FrameCallback = std::function<void(std::size_t index, const loader::Collab
 eval::ApResults evaluate(CollabDetector& model, const loader::CollabLoader& loader, EvalMode mode,
                          const EvalSpec& spec, int64_t max_samples = 0,
                          const FrameCallback& on_frame = {});
+
+/// Heterogeneous evaluation (NegoCollab Table 1): the ego (agent 0, of the type the
+/// loader assigns) detects in `mode`; the same post-processing and AP as evaluate().
+eval::ApResults evaluate_hetero(HeteroCollab& collab, const HeteroLoader& loader, HeteroMode mode,
+                                const EvalSpec& spec, const formats::Range6& gt_range,
+                                int64_t max_samples = 0, const FrameCallback& on_frame = {});
 
 }  // namespace concord::pipeline

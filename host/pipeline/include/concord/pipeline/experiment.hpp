@@ -63,6 +63,28 @@ struct EvalSpec {
   std::string precision = "fp32";  ///< "fp32" | "bf16" (CPU autocast), see concord/precision.hpp
 };
 
+/// NegoCollab alliance settings ([alliance]).
+struct AllianceSettings {
+  /// Step-0 experiment of each member, "{agent}" replaced by the agent type name,
+  /// relative to the experiment file's folder; the member's frozen detector is its
+  /// best checkpoint in runs/<that experiment's name>.
+  std::string step0 = "step0_{agent}.toml";
+  /// The protocol agent for NegoCollab-P (its local space is the common one); "" = negotiate.
+  std::string protocol_agent;
+};
+
+/// Weights of NegoCollab's stage-1 losses ([losses]); defaults from the official
+/// configs (reference negocollab-official-code.md §2.4; paper eq. 16, 19, 25-26).
+struct NegoLossSpec {
+  double cycle = 1.0;                     ///< λ_c, cycle distribution consistency (eq. 16)
+  double distribution = 1.0;              ///< λ_d, unify distribution (eq. 19)
+  double structural = 1.0;                ///< λ_s, structural alignment (eq. 20-22)
+  double pragmatic = 5.0;                 ///< λ_p, occupancy of each sender output (eq. 23)
+  double negotiator_pragmatic = 5.0;      ///< λ_a, occupancy of the negotiated P (eq. 24)
+  double cycle_std_weight = 1e-3;         ///< β of eq. 16
+  double distribution_std_weight = 1e-3;  ///< α of eq. 19
+};
+
 /// A whole experiment.
 struct ExperimentSpec {
   std::filesystem::path file;
@@ -71,6 +93,17 @@ struct ExperimentSpec {
   std::vector<AgentSpec> agents;
   std::optional<ComponentSpec> fusion;
   std::optional<ComponentSpec> head;
+  /// NegoCollab experiments: the adapters every member gets and the negotiator.
+  std::optional<ComponentSpec> sender;
+  std::optional<ComponentSpec> receiver;
+  std::optional<ComponentSpec> negotiator;
+  AllianceSettings alliance;
+  /// Stage-1 schedule ([negotiate]); defaults: 12 epochs, lr 1e-3, milestone 10 (sheet §4).
+  TrainSpec negotiate{12, 1e-3, {10}, 0.1, 1e-4, 0, "fp32"};
+  /// Stage-2 schedule ([adapt]); defaults: 9 epochs at lr 1e-4 (the official ft
+  /// runs start from epoch 15, past the 1e-3 → 1e-4 milestone; sheet §4).
+  TrainSpec adapt{9, 1e-4, {}, 0.1, 1e-4, 0, "fp32"};
+  NegoLossSpec losses;
   DataSpec data;
   TrainSpec train;
   EvalSpec eval;

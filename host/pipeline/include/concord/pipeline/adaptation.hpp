@@ -1,0 +1,50 @@
+#pragma once
+/// \file
+/// NegoCollab stage 2, "task adaptation" (paper eq. 27; reference
+/// negocollab-official-code.md §2.5, §3): only the receivers train, with the ego's
+/// collaborative detection loss, data flowing as at inference (collaborator →
+/// sender → wire → ego receiver → ego fusion → ego head). Also loads an alliance
+/// artifact into a ready-to-run heterogeneous collaboration.
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "concord/manifest.hpp"
+#include "concord/pipeline/experiment.hpp"
+#include "concord/pipeline/hetero.hpp"
+#include "concord/pipeline/hetero_loader.hpp"
+#include "concord/registry.hpp"
+
+namespace concord::pipeline {
+
+/// The experiment's members (spec.agents) as HeteroMembers: frozen Step-0 detectors
+/// and, when `alliance_dir` is non-empty, their senders/receivers from that
+/// artifact (frozen, eval mode). Throws ConfigError/Error naming the file when a
+/// member's Step-0 run or adapter is missing, and AllianceMismatch when a member's
+/// adapters were trained against another alliance.
+std::vector<HeteroMember> load_hetero_members(const ExperimentSpec& spec, const Registry& registry,
+                                              const std::vector<PluginManifest>& manifests,
+                                              const std::filesystem::path& alliance_dir);
+
+/// The sensors each member's encoder needs, in member order.
+std::vector<TypeSensors> member_sensors(const ExperimentSpec& spec);
+
+/// What adapt() did.
+struct AdaptResult {
+  int epochs_done = 0;
+  int best_epoch = 0;
+  double best_val_loss = 0.0;
+  double seconds = 0.0;
+};
+
+/// Stage 2 over the train split ([adapt] schedule) for the alliance in
+/// run_dir/alliance (written by negotiate()); validation loss on the validate
+/// split each epoch; checkpoints in run_dir/adapt (atomic, resumable); the best
+/// epoch's receivers are written back into the artifact. Throws as
+/// load_hetero_members and concord::Error on I/O.
+AdaptResult adapt(const ExperimentSpec& spec, const Registry& registry,
+                  const std::vector<PluginManifest>& manifests,
+                  const std::filesystem::path& run_dir, bool resume);
+
+}  // namespace concord::pipeline

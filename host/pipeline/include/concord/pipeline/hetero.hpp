@@ -1,0 +1,81 @@
+#pragma once
+/// \file
+/// Heterogeneous collaboration at inference and in NegoCollab stage 2 (paper §3.4,
+/// eq. 27; reference negocollab-official-code.md §1.3, §2.5, §3): agents of
+/// different types in one sample; the ego detects with its own frozen Step-0
+/// fusion and head. How collaborators' features reach it depends on the mode:
+///   - no fusion: the ego alone;
+///   - late fusion: every agent runs its own Step-0 detector, boxes meet in the ego frame;
+///   - naive sharing: collaborators' local features, warped, fused unaligned;
+///   - NegoCollab: collaborator local → its sender → wire → warp → the ego's
+///     receiver (prompt = the ego's own sender-side local feature) → fusion; the ego
+///     keeps its own local feature.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "concord/loader/collab_sample.hpp"
+#include "concord/modules/receiver.hpp"
+#include "concord/modules/sender.hpp"
+#include "concord/pipeline/collab_detector.hpp"
+
+namespace concord::pipeline {
+
+/// How collaborators' information reaches the ego.
+enum class HeteroMode { kNoFusion, kLateFusion, kNaive, kNegoCollab };
+
+/// "no_fusion", "late_fusion", "naive", "negocollab".
+std::string to_string(HeteroMode mode);
+
+/// One agent type of a heterogeneous collaboration: its frozen Step-0 detector
+/// and (for NegoCollab) its sender and receiver.
+struct HeteroMember {
+  std::string name;                          ///< agent type, e.g. "m1"
+  std::shared_ptr<CollabDetector> detector;  ///< encoder, fusion, head (frozen)
+  std::shared_ptr<Sender> sender;            ///< null unless NegoCollab
+  std::shared_ptr<Receiver> receiver;        ///< null unless NegoCollab
+};
+
+/// A heterogeneous sample: samples[m] is the same frame loaded with member m's
+/// sensors (same agents, same order); types[k] is the member index of agent k.
+struct HeteroSample {
+  std::vector<loader::CollabSample> samples;
+  std::vector<size_t> types;
+  /// The ego's view of agent k: member types[k]'s sample, agent k.
+  const loader::AgentData& agent(size_t k) const { return samples.at(types.at(k)).agents.at(k); }
+  const loader::CollabSample& ego_sample() const { return samples.at(types.at(0)); }
+};
+
+/// Agent k's type for a scenario: a fixed, seeded assignment (the official code's
+/// modality-assignment file, seed 303), uniform over `count` types and stable
+/// across frames of the scenario. Agent ids are the OPV2V folder ids.
+size_t assign_type(const std::string& scenario, const std::string& agent_id, size_t count,
+                   uint64_t seed);
+
+/// Collaborative detection of one heterogeneous sample by the ego (agent 0).
+class HeteroCollab {
+ public:
+  explicit HeteroCollab(std::vector<HeteroMember> members);
+
+  /// The ego type's head output [1, A, H, W] ... on the ego grid (float32) for
+  /// modes other than late fusion. Throws c10::Error when the NegoCollab mode is
+  /// asked for without senders/receivers, or when agent types are out of range.
+  HeadOutput forward(const HeteroSample& sample, HeteroMode mode);
+
+  /// Detections in the ego frame after decoding (score > threshold, before NMS),
+  /// for every mode (late fusion: each agent's own detector, boxes moved with
+  /// the noisy poses).
+  Detections detect(const HeteroSample& sample, HeteroMode mode, double score_threshold);
+
+  /// Stage-2 loss (eq. 27): the ego head's detection loss against the sample's
+  /// cooperative GT, NegoCollab mode. Only the receivers get gradients.
+  LossTerms loss(const HeteroSample& sample);
+
+  const std::vector<HeteroMember>& members() const { return members_; }
+
+ private:
+  std::vector<HeteroMember> members_;
+};
+
+}  // namespace concord::pipeline

@@ -1,0 +1,124 @@
+#pragma once
+/// \file
+/// NegoCollab stage 1, "negotiation" (paper §3.2-3.3, eq. 1-26; reference
+/// negocollab-official-code.md §2-4): the initial alliance's frozen Step-0
+/// encoders see the same agents (pair data: every agent in range encoded by every
+/// member's modality); a negotiator derives the common representation P from their
+/// local features; each member's sender (local → common) and receiver (common →
+/// local) are trained with cycle, distribution, structural and pragmatic losses.
+/// Trainable: senders, receivers, negotiator, the shared occupancy head. Frozen:
+/// encoders, fusion, heads. The result is written as an alliance artifact.
+
+#include <torch/nn/module.h>
+#include <torch/nn/modules/conv.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "concord/formats/opv2v_dataset.hpp"
+#include "concord/manifest.hpp"
+#include "concord/modules/loss_terms.hpp"
+#include "concord/modules/negotiator.hpp"
+#include "concord/modules/receiver.hpp"
+#include "concord/modules/sender.hpp"
+#include "concord/pipeline/alliance.hpp"
+#include "concord/pipeline/collab_detector.hpp"
+#include "concord/pipeline/experiment.hpp"
+#include "concord/registry.hpp"
+
+namespace concord::pipeline {
+
+/// A frozen Step-0 member of the alliance.
+struct FrozenMember {
+  AgentSpec agent;
+  ExperimentSpec step0;                      ///< its Step-0 experiment
+  std::shared_ptr<CollabDetector> detector;  ///< best checkpoint, eval mode, no gradients
+};
+
+/// Loads every member named in spec.agents: its Step-0 experiment
+/// (spec.alliance.step0 with {agent} replaced, relative to spec.file's folder),
+/// its detector and the best checkpoint in runs/<step0 name>/checkpoints. All
+/// parameters are frozen (requires_grad false) and the detectors are in eval mode.
+/// Throws ConfigError naming the file when a Step-0 experiment is missing or names
+/// another agent type, and concord::Error when its checkpoint is missing/incompatible.
+std::vector<FrozenMember> load_frozen_members(const ExperimentSpec& spec, const Registry& registry,
+                                              const std::vector<PluginManifest>& manifests,
+                                              const std::filesystem::path& runs_root = "runs");
+
+/// One agent-frame of pair data, everything in that agent's own frame.
+struct PairItem {
+  std::string tag;                 ///< "<scenario>/<timestamp>/<agent id>"
+  std::vector<at::Tensor> locals;  ///< per member, [1, C, H, W] float32 local feature
+  at::Tensor gt_boxes;             ///< [M, 7] float32 [x, y, z, h, w, l, yaw], agent frame
+  at::Tensor occupancy;            ///< [1, 1, H, W] float32 labels (1 / 0 / −1 ignore)
+};
+
+/// Encodes every agent of the first `max_samples` samples (0 = all) of `dataset`
+/// with every member's frozen encoder (no gradients). GT: the sample's cooperative
+/// boxes moved into each agent's frame (clean poses) with centres inside the
+/// feature grid; occupancy labels from the first member's head (LiDAR labels for
+/// every modality, as the official 'nego' labels when a LiDAR member is present).
+/// Throws formats::FormatError naming the file on unreadable data.
+std::vector<PairItem> encode_pair_data(const std::vector<FrozenMember>& members,
+                                       const formats::Opv2vDataset& dataset,
+                                       const loader::LoaderOptions& data_options,
+                                       int64_t max_samples, const std::string& label);
+
+/// The trainable parts of stage 1 for an alliance of M members.
+class NegotiationModel : public torch::nn::Module {
+ public:
+  /// senders/receivers: one per member (same order as the pair data's locals).
+  /// negotiator: null for the "vanilla" ablation (P = mean of the sender outputs).
+  /// grid: the common representation's grid (structural-loss keypoints).
+  NegotiationModel(std::vector<std::shared_ptr<Sender>> senders,
+                   std::vector<std::shared_ptr<Receiver>> receivers,
+                   std::shared_ptr<Negotiator> negotiator, int64_t channels, BevGrid grid,
+                   NegoLossSpec weights);
+
+  /// Stage-1 loss (eq. 26) of a batch of B agent-frames: locals[m] [B, C, H, W]
+  /// (member m's local features), gt_boxes B tensors [M_b, 7] (agent frames),
+  /// occupancy [B, 1, H, W]. Terms per member ("cycle/<m>", "distribution/<m>",
+  /// "structural/<m>", "pragmatic/<m>"), "negotiator_pragmatic" and "total".
+  LossTerms loss(const std::vector<at::Tensor>& locals, const std::vector<at::Tensor>& gt_boxes,
+                 const at::Tensor& occupancy, const std::vector<std::string>& member_names);
+
+  /// The common representation P [B, C, H, W] of the members' local features.
+  at::Tensor negotiate(const std::vector<at::Tensor>& locals);
+
+  Sender& sender(size_t m) { return *senders_.at(m); }
+  Receiver& receiver(size_t m) { return *receivers_.at(m); }
+  /// The negotiator and occupancy head as one module (what the alliance id hashes).
+  torch::nn::Module& negotiator_bundle() { return *bundle_; }
+
+ private:
+  std::vector<std::shared_ptr<Sender>> senders_;
+  std::vector<std::shared_ptr<Receiver>> receivers_;
+  std::shared_ptr<Negotiator> negotiator_;
+  std::shared_ptr<torch::nn::Module> bundle_;
+  torch::nn::Conv2d occupancy_head_{nullptr};  ///< shared 1x1 conv C → 1 (sheet §1.5)
+  BevGrid grid_;
+  NegoLossSpec weights_;
+};
+
+/// What negotiate() did.
+struct NegotiateResult {
+  int epochs_done = 0;
+  int best_epoch = 0;
+  double best_val_loss = 0.0;
+  double seconds = 0.0;
+  std::string alliance_id;
+  std::filesystem::path alliance_dir;
+};
+
+/// Runs stage 1 as `spec` says ([negotiate] schedule, [losses] weights, [sender],
+/// [receiver], [negotiator] plugins; members = spec.agents) into `run_dir`:
+/// checkpoints/latest|best (atomic), metrics.csv, and finally the alliance artifact
+/// in run_dir/alliance (best epoch). With `resume`, continues after the last
+/// finished epoch. Throws ConfigError / concord::Error naming the file or key.
+NegotiateResult negotiate(const ExperimentSpec& spec, const Registry& registry,
+                          const std::vector<PluginManifest>& manifests,
+                          const std::filesystem::path& run_dir, bool resume);
+
+}  // namespace concord::pipeline

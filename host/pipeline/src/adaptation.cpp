@@ -1,0 +1,204 @@
+#include "concord/pipeline/adaptation.hpp"
+
+#include <ATen/ATen.h>
+#include <torch/optim/adam.h>
+
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <numeric>
+#include <random>
+
+#include "concord/error.hpp"
+#include "concord/logging.hpp"
+#include "concord/pipeline/alliance.hpp"
+#include "concord/pipeline/checkpoint.hpp"
+#include "concord/pipeline/negotiation.hpp"
+#include "concord/progress.hpp"
+
+namespace concord::pipeline {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+/// The receivers that stage 2 trains, as one module for checkpoints.
+class Receivers : public torch::nn::Module {
+ public:
+  explicit Receivers(const std::vector<HeteroMember>& members) {
+    for (const auto& m : members) register_module(m.name, m.receiver);
+  }
+};
+
+double lr_at(const TrainSpec& t, int epoch) {
+  double lr = t.lr;
+  for (int64_t m : t.milestones)
+    if (epoch >= m) lr *= t.gamma;
+  return lr;
+}
+
+}  // namespace
+
+std::vector<TypeSensors> member_sensors(const ExperimentSpec& spec) {
+  std::vector<TypeSensors> out;
+  for (const AgentSpec& a : spec.agents) {
+    TypeSensors t;
+    if (a.sensor == "camera")
+      t.cameras = true;
+    else
+      t.lidar_beams = a.beams;
+    out.push_back(t);
+  }
+  return out;
+}
+
+std::vector<HeteroMember> load_hetero_members(const ExperimentSpec& spec, const Registry& registry,
+                                              const std::vector<PluginManifest>& manifests,
+                                              const fs::path& alliance_dir) {
+  auto frozen = load_frozen_members(spec, registry, manifests);
+  std::vector<HeteroMember> members;
+  AllianceManifest manifest;
+  if (!alliance_dir.empty()) manifest = read_alliance(alliance_dir);
+  for (auto& f : frozen) {
+    HeteroMember m;
+    m.name = f.agent.name;
+    m.detector = f.detector;
+    if (!alliance_dir.empty()) {
+      const AllianceMember* am = manifest.find(m.name);
+      if (!am)
+        throw Error((alliance_dir / "alliance.toml").string() + ": " + m.name +
+                    " is not a member of alliance " + manifest.id +
+                    "; it joins with `concord join`");
+      m.sender = registry.create<Sender>(am->sender.factory, am->sender.version, am->sender.params);
+      m.receiver = registry.create<Receiver>(am->receiver.factory, am->receiver.version,
+                                             am->receiver.params);
+      load_member(alliance_dir, manifest, m.name, *m.sender, *m.receiver);
+      for (auto& p : m.sender->parameters()) p.set_requires_grad(false);
+      for (auto& p : m.receiver->parameters()) p.set_requires_grad(false);
+      m.sender->eval();
+      m.receiver->eval();
+    }
+    members.push_back(std::move(m));
+  }
+  return members;
+}
+
+AdaptResult adapt(const ExperimentSpec& spec, const Registry& registry,
+                  const std::vector<PluginManifest>& manifests, const fs::path& run_dir,
+                  bool resume) {
+  const auto start = std::chrono::steady_clock::now();
+  const fs::path alliance_dir = run_dir / "alliance";
+  const AllianceManifest manifest = read_alliance(alliance_dir);
+  auto members = load_hetero_members(spec, registry, manifests, alliance_dir);
+  for (auto& m : members) {
+    for (auto& p : m.receiver->parameters()) p.set_requires_grad(true);
+    m.receiver->train();
+  }
+  HeteroCollab collab(members);
+  Receivers receivers(members);
+  std::vector<ComponentSpec> components{*spec.receiver};
+
+  formats::Opv2vDataset train_set(spec.data.root, spec.data.train_split);
+  formats::Opv2vDataset val_set(spec.data.root, spec.data.val_split);
+  HeteroLoader train_loader(train_set, spec.data.loader, member_sensors(spec), spec.seed);
+  loader::LoaderOptions val_opts = spec.data.loader;
+  val_opts.pose_noise_xy_m = val_opts.pose_noise_yaw_deg = 0.0;
+  HeteroLoader val_loader(val_set, val_opts, member_sensors(spec), spec.seed);
+
+  torch::manual_seed(spec.seed);
+  torch::optim::Adam optimizer(
+      receivers.parameters(),
+      torch::optim::AdamOptions(spec.adapt.lr).weight_decay(spec.adapt.weight_decay));
+  const fs::path ckpt_dir = run_dir / "adapt";
+  CheckpointMeta meta;
+  meta.components = components;
+  meta.best_val_loss = std::numeric_limits<double>::infinity();
+  if (resume && checkpoint_exists(ckpt_dir, "latest")) {
+    meta = load_checkpoint(ckpt_dir, "latest", receivers, &optimizer, components);
+    meta.components = components;
+    logger()->info("resuming adaptation after epoch {}", meta.epoch);
+  } else if (checkpoint_exists(ckpt_dir, "latest")) {
+    throw Error(ckpt_dir.string() + ": holds a previous adaptation; pass --resume to continue it");
+  }
+  auto mean_val = [&]() {
+    at::NoGradGuard no_grad;
+    for (auto& m : members) m.receiver->eval();
+    double sum = 0.0;
+    size_t count = 0;
+    for (size_t i = 0; i < val_loader.size(); ++i) {
+      const HeteroSample s = val_loader.get(i);
+      if (s.types.size() < 2) continue;
+      sum += collab.loss(s).at("total").item<double>();
+      ++count;
+    }
+    for (auto& m : members) m.receiver->train();
+    return count ? sum / static_cast<double>(count) : 0.0;
+  };
+
+  std::ofstream metrics(run_dir / "adapt_metrics.csv", std::ios::app);
+  if (meta.epoch == 0) metrics << "epoch,lr,train_loss,val_loss,seconds\n";
+  const size_t per_epoch = spec.adapt.max_samples > 0
+                               ? std::min<size_t>(train_loader.size(), spec.adapt.max_samples)
+                               : train_loader.size();
+  for (int epoch = meta.epoch; epoch < spec.adapt.epochs; ++epoch) {
+    const auto epoch_start = std::chrono::steady_clock::now();
+    const double lr = lr_at(spec.adapt, epoch);
+    for (auto& group : optimizer.param_groups())
+      static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
+    std::vector<size_t> order(train_loader.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::mt19937_64 rng(spec.seed * 1000003ull + static_cast<std::uint64_t>(epoch));
+    std::shuffle(order.begin(), order.end(), rng);
+    ProgressBar bar(per_epoch,
+                    "adapt " + std::to_string(epoch + 1) + "/" + std::to_string(spec.adapt.epochs));
+    double sum = 0.0;
+    size_t steps = 0;
+    for (size_t i = 0; i < per_epoch; ++i) {
+      const HeteroSample s = train_loader.get(order[i]);
+      if (s.types.size() >= 2) {  // a lone ego receives nothing
+        at::Tensor loss = collab.loss(s).at("total");
+        TORCH_CHECK(std::isfinite(loss.item<double>()), "stage-2 loss is not finite at epoch ",
+                    epoch + 1, " sample ", order[i]);
+        optimizer.zero_grad();
+        loss.backward();
+        optimizer.step();
+        sum += loss.item<double>();
+        ++steps;
+      }
+      char suffix[64];
+      std::snprintf(suffix, sizeof suffix, "loss=%.4f lr=%.2g",
+                    steps ? sum / static_cast<double>(steps) : 0.0, lr);
+      bar.update(i + 1, suffix);
+    }
+    bar.finish();
+    const double val = mean_val();
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start).count();
+    meta.epoch = epoch + 1;
+    meta.val_loss = val;
+    const bool best = val < meta.best_val_loss;
+    if (best) {
+      meta.best_val_loss = val;
+      meta.best_epoch = epoch + 1;
+      save_checkpoint(ckpt_dir, "best", receivers, nullptr, meta);
+    }
+    save_checkpoint(ckpt_dir, "latest", receivers, &optimizer, meta);
+    metrics << epoch + 1 << "," << lr << "," << (steps ? sum / static_cast<double>(steps) : 0.0)
+            << "," << val << "," << secs << "\n";
+    metrics.flush();
+    logger()->info("adaptation epoch {}/{}: train loss {:.4f}, val loss {:.4f}{} ({:.0f} s)",
+                   epoch + 1, spec.adapt.epochs, steps ? sum / static_cast<double>(steps) : 0.0,
+                   val, best ? " (best)" : "", secs);
+  }
+  load_checkpoint(ckpt_dir, "best", receivers, nullptr, components);
+  for (const auto& m : members)
+    save_member_part(alliance_dir, manifest, m.name, "receiver", *m.receiver);
+  AdaptResult r;
+  r.epochs_done = meta.epoch;
+  r.best_epoch = meta.best_epoch;
+  r.best_val_loss = meta.best_val_loss;
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return r;
+}
+
+}  // namespace concord::pipeline

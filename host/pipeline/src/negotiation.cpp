@@ -1,0 +1,396 @@
+#include "concord/pipeline/negotiation.hpp"
+
+#include <ATen/ATen.h>
+#include <torch/optim/adam.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <numeric>
+#include <random>
+
+#include "concord/error.hpp"
+#include "concord/loader/box_frames.hpp"
+#include "concord/logging.hpp"
+#include "concord/negocollab/losses.hpp"
+#include "concord/pipeline/build.hpp"
+#include "concord/pipeline/checkpoint.hpp"
+#include "concord/progress.hpp"
+
+namespace concord::pipeline {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+/// Holds the negotiator (optional) and the shared occupancy head, so that both are
+/// saved, hashed into the alliance id and loaded together.
+class NegotiatorBundle : public torch::nn::Module {
+ public:
+  NegotiatorBundle(std::shared_ptr<Negotiator> negotiator, torch::nn::Conv2d occupancy_head) {
+    if (negotiator) register_module("negotiator", std::move(negotiator));
+    register_module("occupancy_head", std::move(occupancy_head));
+  }
+};
+
+/// Everything stage 1 trains, as one module for checkpoints.
+class Stage1Checkpointable : public torch::nn::Module {
+ public:
+  explicit Stage1Checkpointable(std::shared_ptr<NegotiationModel> model) {
+    register_module("negotiation", std::move(model));
+  }
+};
+
+double lr_at(const TrainSpec& t, int epoch) {
+  double lr = t.lr;
+  for (int64_t m : t.milestones)
+    if (epoch >= m) lr *= t.gamma;
+  return lr;
+}
+
+std::string replace_all(std::string s, const std::string& from, const std::string& to) {
+  for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
+    s.replace(at, from.size(), to);
+  return s;
+}
+
+void freeze(torch::nn::Module& m) {
+  for (auto& p : m.parameters()) p.set_requires_grad(false);
+  m.eval();
+}
+
+/// Stacks items[order[begin..end)] into batched tensors.
+struct Batch {
+  std::vector<at::Tensor> locals;
+  std::vector<at::Tensor> gt_boxes;
+  at::Tensor occupancy;
+};
+
+Batch make_batch(const std::vector<PairItem>& items, const std::vector<size_t>& order, size_t begin,
+                 size_t end) {
+  Batch b;
+  const size_t members = items.at(order[begin]).locals.size();
+  std::vector<std::vector<at::Tensor>> per_member(members);
+  std::vector<at::Tensor> occ;
+  for (size_t i = begin; i < end; ++i) {
+    const PairItem& it = items[order[i]];
+    for (size_t m = 0; m < members; ++m) per_member[m].push_back(it.locals[m]);
+    b.gt_boxes.push_back(it.gt_boxes);
+    occ.push_back(it.occupancy);
+  }
+  for (auto& v : per_member) b.locals.push_back(at::cat(v).to(at::kFloat));
+  b.occupancy = at::cat(occ);
+  return b;
+}
+
+std::vector<ComponentSpec> stage1_components(const ExperimentSpec& spec) {
+  std::vector<ComponentSpec> c{*spec.sender, *spec.receiver};
+  if (spec.negotiator) c.push_back(*spec.negotiator);
+  return c;
+}
+
+}  // namespace
+
+std::vector<FrozenMember> load_frozen_members(const ExperimentSpec& spec, const Registry& registry,
+                                              const std::vector<PluginManifest>& manifests,
+                                              const fs::path& runs_root) {
+  if (spec.agents.empty())
+    throw ConfigError(spec.file.string() + ": experiment.agents names no alliance member");
+  std::vector<FrozenMember> members;
+  for (const AgentSpec& agent : spec.agents) {
+    const fs::path file =
+        spec.file.parent_path() / replace_all(spec.alliance.step0, "{agent}", agent.name);
+    if (!fs::exists(file))
+      throw ConfigError(spec.file.string() + ": alliance.step0: Step-0 experiment " +
+                        file.string() + " of member " + agent.name + " not found");
+    FrozenMember m;
+    m.agent = agent;
+    m.step0 = load_experiment(file, manifests);
+    if (m.step0.agents.size() != 1 || m.step0.agents.front().name != agent.name)
+      throw ConfigError(file.string() + ": expected the Step-0 experiment of agent type " +
+                        agent.name);
+    m.detector = build_detector(m.step0, registry);
+    const fs::path ckpt = runs_root / m.step0.name / "checkpoints";
+    if (!checkpoint_exists(ckpt, "best"))
+      throw Error(ckpt.string() + ": no Step-0 checkpoint 'best' for member " + agent.name +
+                  "; run `concord train --config " + file.string() + "` first");
+    load_checkpoint(ckpt, "best", *m.detector, nullptr, detector_components(m.step0));
+    freeze(*m.detector);
+    members.push_back(std::move(m));
+  }
+  return members;
+}
+
+std::vector<PairItem> encode_pair_data(const std::vector<FrozenMember>& members,
+                                       const formats::Opv2vDataset& dataset,
+                                       const loader::LoaderOptions& data_options,
+                                       int64_t max_samples, const std::string& label) {
+  TORCH_CHECK(!members.empty(), "encode_pair_data: no members");
+  // One loader carrying every member's sensors: LiDAR at the largest beam count any
+  // member uses (lower-beam members get their own cloud below), cameras if any.
+  loader::LoaderOptions lo = data_options;
+  lo.lidar_beams = 0;
+  lo.cameras = false;
+  lo.depth = false;
+  lo.camera_visible_gt = false;
+  std::vector<loader::LoaderOptions> per_member;
+  for (const auto& m : members) {
+    loader::LoaderOptions o = lo;
+    if (m.agent.sensor == "camera")
+      o.cameras = true;
+    else
+      o.lidar_beams = m.agent.beams;
+    per_member.push_back(o);
+  }
+  std::vector<loader::CollabLoader> loaders;
+  for (const auto& o : per_member) loaders.emplace_back(dataset, o);
+  const BevGrid& grid = members.front().detector->grid();
+  const size_t n = max_samples > 0 ? std::min<size_t>(dataset.size(), max_samples) : dataset.size();
+  std::vector<PairItem> items;
+  at::NoGradGuard no_grad;
+  ProgressBar bar(n, "encode " + label);
+  for (size_t i = 0; i < n; ++i) {
+    std::vector<loader::CollabSample> samples;
+    for (const auto& l : loaders) samples.push_back(l.get(i));
+    const loader::CollabSample& first = samples.front();
+    for (size_t a = 0; a < first.agents.size(); ++a) {
+      PairItem item;
+      item.tag = first.scenario + "/" + first.timestamp + "/" + first.agents[a].id;
+      for (size_t m = 0; m < members.size(); ++m) {
+        TORCH_CHECK(samples[m].agents.size() == first.agents.size() &&
+                        samples[m].agents[a].id == first.agents[a].id,
+                    "pair data: loaders disagree on the agents of ", item.tag);
+        item.locals.push_back(members[m].detector->encode(samples[m].agents[a]).to(at::kBFloat16));
+      }
+      // Cooperative GT moved into this agent's frame (clean pose), centres on the grid.
+      const at::Tensor agent_from_ego = at::inverse(first.agents[a].ego_from_agent);
+      item.gt_boxes =
+          loader::boxes_with_centre_in(loader::boxes_to_frame(first.gt_boxes, agent_from_ego),
+                                       grid.x_min, grid.x_max, grid.y_min, grid.y_max);
+      item.occupancy = members.front().detector->head().occupancy_labels({item.gt_boxes});
+      items.push_back(std::move(item));
+    }
+    bar.update(i + 1);
+  }
+  bar.finish();
+  return items;
+}
+
+NegotiationModel::NegotiationModel(std::vector<std::shared_ptr<Sender>> senders,
+                                   std::vector<std::shared_ptr<Receiver>> receivers,
+                                   std::shared_ptr<Negotiator> negotiator, int64_t channels,
+                                   BevGrid grid, NegoLossSpec weights)
+    : negotiator_(std::move(negotiator)), grid_(grid), weights_(weights) {
+  TORCH_CHECK(!senders.empty() && senders.size() == receivers.size(),
+              "NegotiationModel: one sender and one receiver per member");
+  for (size_t m = 0; m < senders.size(); ++m) {
+    senders_.push_back(register_module("sender" + std::to_string(m), senders[m]));
+    receivers_.push_back(register_module("receiver" + std::to_string(m), receivers[m]));
+  }
+  occupancy_head_ = torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, 1, 1));
+  bundle_ =
+      register_module("bundle", std::make_shared<NegotiatorBundle>(negotiator_, occupancy_head_));
+}
+
+at::Tensor NegotiationModel::negotiate(const std::vector<at::Tensor>& locals) {
+  if (negotiator_) return negotiator_->forward(locals);
+  // Vanilla ablation: P = mean of the sender outputs (sheet §1.4).
+  std::vector<at::Tensor> sent;
+  for (size_t m = 0; m < locals.size(); ++m) sent.push_back(senders_[m]->forward(locals[m]));
+  return at::stack(sent).mean(0);
+}
+
+LossTerms NegotiationModel::loss(const std::vector<at::Tensor>& locals,
+                                 const std::vector<at::Tensor>& gt_boxes,
+                                 const at::Tensor& occupancy,
+                                 const std::vector<std::string>& member_names) {
+  TORCH_CHECK(locals.size() == senders_.size() && member_names.size() == senders_.size(),
+              "NegotiationModel::loss: expected ", senders_.size(), " members, got ",
+              locals.size());
+  const NegoLossSpec& w = weights_;
+  LossTerms terms;
+  const at::Tensor p = negotiate(locals);
+  at::Tensor total =
+      w.negotiator_pragmatic * negocollab::pragmatic_loss(occupancy_head_->forward(p), occupancy);
+  terms["negotiator_pragmatic"] = total;
+  for (size_t m = 0; m < locals.size(); ++m) {
+    const std::string& name = member_names[m];
+    const at::Tensor sent = senders_[m]->forward(locals[m]);
+    const at::Tensor prompt = senders_[m]->local_prompt(locals[m]);
+    // Cycle (eq. 16): P back through this member's receiver, one agent-frame at a
+    // time with its own prompt (each item is its own ego).
+    std::vector<at::Tensor> back;
+    for (int64_t b = 0; b < p.size(0); ++b)
+      back.push_back(receivers_[m]->forward(p.narrow(0, b, 1), prompt.narrow(0, b, 1)));
+    const at::Tensor cycle = negocollab::cycle_loss(locals[m], at::cat(back), w.cycle_std_weight);
+    const at::Tensor dist = negocollab::unify_distribution_loss(p, sent, w.distribution_std_weight);
+    const at::Tensor stru = negocollab::structural_loss(p, sent, gt_boxes, grid_);
+    const at::Tensor prag = negocollab::pragmatic_loss(occupancy_head_->forward(sent), occupancy);
+    terms["cycle/" + name] = cycle;
+    terms["distribution/" + name] = dist;
+    terms["structural/" + name] = stru;
+    terms["pragmatic/" + name] = prag;
+    total =
+        total + w.cycle * cycle + w.distribution * dist + w.structural * stru + w.pragmatic * prag;
+  }
+  terms["total"] = total;
+  return terms;
+}
+
+NegotiateResult negotiate(const ExperimentSpec& spec, const Registry& registry,
+                          const std::vector<PluginManifest>& manifests, const fs::path& run_dir,
+                          bool resume) {
+  const auto start = std::chrono::steady_clock::now();
+  if (!spec.sender || !spec.receiver)
+    throw ConfigError(spec.file.string() + ": a negotiation needs [sender] and [receiver]");
+  if (spec.data.root.empty())
+    throw ConfigError(spec.file.string() + ": [data] root is required for negotiation");
+  const auto members = load_frozen_members(spec, registry, manifests);
+  std::vector<std::string> names;
+  for (const auto& m : members) names.push_back(m.agent.name);
+
+  formats::Opv2vDataset train_set(spec.data.root, spec.data.train_split);
+  formats::Opv2vDataset val_set(spec.data.root, spec.data.val_split);
+  const auto train_items =
+      encode_pair_data(members, train_set, spec.data.loader, spec.negotiate.max_samples, "train");
+  const auto val_items = encode_pair_data(members, val_set, spec.data.loader, 0, "validate");
+  if (train_items.empty())
+    throw Error((spec.data.root / spec.data.train_split).string() + ": no agent-frames");
+
+  torch::manual_seed(spec.seed);
+  std::vector<std::shared_ptr<Sender>> senders;
+  std::vector<std::shared_ptr<Receiver>> receivers;
+  for (size_t m = 0; m < members.size(); ++m) {
+    senders.push_back(
+        registry.create<Sender>(spec.sender->factory, spec.sender->version, spec.sender->params));
+    receivers.push_back(registry.create<Receiver>(spec.receiver->factory, spec.receiver->version,
+                                                  spec.receiver->params));
+  }
+  std::shared_ptr<Negotiator> negotiator;
+  if (spec.negotiator)
+    negotiator = registry.create<Negotiator>(spec.negotiator->factory, spec.negotiator->version,
+                                             spec.negotiator->params);
+  const BevGrid grid = members.front().detector->grid();
+  const int64_t channels = train_items.front().locals.front().size(1);
+  auto model = std::make_shared<NegotiationModel>(senders, receivers, negotiator, channels, grid,
+                                                  spec.losses);
+  Stage1Checkpointable holder(model);
+
+  const auto components = stage1_components(spec);
+  const fs::path ckpt_dir = run_dir / "checkpoints";
+  torch::optim::Adam optimizer(
+      holder.parameters(),
+      torch::optim::AdamOptions(spec.negotiate.lr).weight_decay(spec.negotiate.weight_decay));
+  CheckpointMeta meta;
+  meta.components = components;
+  meta.best_val_loss = std::numeric_limits<double>::infinity();
+  if (resume && checkpoint_exists(ckpt_dir, "latest")) {
+    meta = load_checkpoint(ckpt_dir, "latest", holder, &optimizer, components);
+    meta.components = components;
+    logger()->info("resuming negotiation after epoch {}", meta.epoch);
+  } else if (checkpoint_exists(ckpt_dir, "latest")) {
+    throw Error(ckpt_dir.string() +
+                ": holds a previous run; pass --resume to continue it or choose another --run-dir");
+  }
+
+  auto mean_val = [&]() {
+    at::NoGradGuard no_grad;
+    holder.eval();
+    double sum = 0.0;
+    std::vector<size_t> order(val_items.size());
+    std::iota(order.begin(), order.end(), 0);
+    for (size_t i = 0; i < order.size(); ++i) {
+      Batch b = make_batch(val_items, order, i, i + 1);
+      sum += model->loss(b.locals, b.gt_boxes, b.occupancy, names).at("total").item<double>();
+    }
+    holder.train();
+    return order.empty() ? 0.0 : sum / static_cast<double>(order.size());
+  };
+
+  std::ofstream metrics(run_dir / "metrics.csv", std::ios::app);
+  if (meta.epoch == 0) metrics << "epoch,lr,train_loss,val_loss,seconds\n";
+  holder.train();
+  const size_t batch = 4;  // agent-frames per step (≈ one sample of HEAL's batch size 1)
+  for (int epoch = meta.epoch; epoch < spec.negotiate.epochs; ++epoch) {
+    const auto epoch_start = std::chrono::steady_clock::now();
+    const double lr = lr_at(spec.negotiate, epoch);
+    for (auto& group : optimizer.param_groups())
+      static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
+    std::vector<size_t> order(train_items.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::mt19937_64 rng(spec.seed * 1000003ull + static_cast<std::uint64_t>(epoch));
+    std::shuffle(order.begin(), order.end(), rng);
+    const size_t steps = (order.size() + batch - 1) / batch;
+    ProgressBar bar(steps, "negotiate " + std::to_string(epoch + 1) + "/" +
+                               std::to_string(spec.negotiate.epochs));
+    double sum = 0.0;
+    for (size_t s = 0; s < steps; ++s) {
+      Batch b = make_batch(train_items, order, s * batch, std::min(order.size(), (s + 1) * batch));
+      at::Tensor loss = model->loss(b.locals, b.gt_boxes, b.occupancy, names).at("total");
+      TORCH_CHECK(std::isfinite(loss.item<double>()), "stage-1 loss is not finite at epoch ",
+                  epoch + 1, " step ", s);
+      optimizer.zero_grad();
+      loss.backward();
+      optimizer.step();
+      sum += loss.item<double>();
+      char suffix[64];
+      std::snprintf(suffix, sizeof suffix, "loss=%.4f lr=%.2g", sum / (s + 1), lr);
+      bar.update(s + 1, suffix);
+    }
+    bar.finish();
+    const double val = mean_val();
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start).count();
+    meta.epoch = epoch + 1;
+    meta.val_loss = val;
+    const bool best = val < meta.best_val_loss;
+    if (best) {
+      meta.best_val_loss = val;
+      meta.best_epoch = epoch + 1;
+      save_checkpoint(ckpt_dir, "best", holder, nullptr, meta);
+    }
+    save_checkpoint(ckpt_dir, "latest", holder, &optimizer, meta);
+    metrics << epoch + 1 << "," << lr << "," << sum / static_cast<double>(steps) << "," << val
+            << "," << secs << "\n";
+    metrics.flush();
+    logger()->info("negotiation epoch {}/{}: train loss {:.4f}, val loss {:.4f}{} ({:.0f} s)",
+                   epoch + 1, spec.negotiate.epochs, sum / static_cast<double>(steps), val,
+                   best ? " (best)" : "", secs);
+  }
+
+  // The alliance artifact from the best epoch.
+  load_checkpoint(ckpt_dir, "best", holder, nullptr, components);
+  AllianceManifest manifest;
+  manifest.common.channels = channels;
+  manifest.common.cell_size_m = grid.resolution;
+  manifest.common.x_min = grid.x_min;
+  manifest.common.x_max = grid.x_max;
+  manifest.common.y_min = grid.y_min;
+  manifest.common.y_max = grid.y_max;
+  manifest.negotiator = spec.negotiator
+                            ? *spec.negotiator
+                            : ComponentSpec{"negotiator", "none", "0", "mean_of_senders", 1, {}};
+  std::vector<torch::nn::Module*> sender_ptrs, receiver_ptrs;
+  for (size_t m = 0; m < members.size(); ++m) {
+    AllianceMember am;
+    am.agent = names[m];
+    am.founder = true;
+    am.sender = *spec.sender;
+    am.receiver = *spec.receiver;
+    manifest.members.push_back(am);
+    sender_ptrs.push_back(&model->sender(m));
+    receiver_ptrs.push_back(&model->receiver(m));
+  }
+  NegotiateResult r;
+  r.alliance_dir = run_dir / "alliance";
+  write_alliance(r.alliance_dir, manifest, &model->negotiator_bundle(), sender_ptrs, receiver_ptrs);
+  r.alliance_id = manifest.id;
+  r.epochs_done = meta.epoch;
+  r.best_epoch = meta.best_epoch;
+  r.best_val_loss = meta.best_val_loss;
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return r;
+}
+
+}  // namespace concord::pipeline

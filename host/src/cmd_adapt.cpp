@@ -1,0 +1,55 @@
+// `concord adapt`: NegoCollab stage 2, task adaptation of the alliance's receivers.
+#include <cstdio>
+
+#include "command.hpp"
+#include "concord/error.hpp"
+#include "concord/formats/error.hpp"
+#include "concord/logging.hpp"
+#include "concord/pipeline/adaptation.hpp"
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+namespace concord::host {
+
+int run_adapt(int argc, char** argv) {
+  CommonOptions opts;
+  std::string config, run_dir;
+  bool resume = false;
+  po::options_description desc("options");
+  add_common_options(desc, opts);
+  desc.add_options()("config", po::value(&config)->required(), "experiment file (TOML)")(
+      "run-dir", po::value(&run_dir), "run directory (default: runs/<experiment name>)")(
+      "resume", po::bool_switch(&resume), "continue after the last finished epoch");
+  po::variables_map vm;
+  const std::string usage =
+      "usage: concord adapt --config configs/experiments/negocollab_m1m2.toml "
+      "[--run-dir DIR] [--resume]\n\n"
+      "NegoCollab stage 2: trains only the receivers of the alliance in <run-dir>/alliance\n"
+      "(written by concord negotiate) with the ego's collaborative detection loss, data\n"
+      "flowing as at inference; keeps the best validation epoch and writes the adapted\n"
+      "receivers back into the alliance artifact (its id does not change).";
+  if (!parse_command_line(argc, argv, usage, desc, {}, vm)) return 0;
+  const c10::Device device = apply_common_options(opts);
+  if (!device.is_cpu()) throw ConfigError("--device: adaptation runs on the CPU in this version");
+  Registry registry;
+  const auto manifests = load_plugins(opts, registry, device);
+  const auto spec = pipeline::load_experiment(config, manifests);
+  if (!spec.receiver) throw ConfigError(config + ": adaptation needs a [receiver] section");
+  const fs::path dir = run_dir.empty() ? fs::path("runs") / spec.name : fs::path(run_dir);
+  fs::create_directories(dir);
+  add_run_log_file(dir);
+  logger()->info("adapt {} -> {}", config, dir.string());
+  pipeline::AdaptResult r;
+  try {
+    r = pipeline::adapt(spec, registry, manifests, dir, resume);
+  } catch (const formats::FormatError& e) {
+    throw Error(e.what());
+  }
+  std::printf("adapted %d epochs in %.0f s; best val loss %.4f at epoch %d; receivers in %s\n",
+              r.epochs_done, r.seconds, r.best_val_loss, r.best_epoch,
+              (dir / "alliance").string().c_str());
+  return 0;
+}
+
+}  // namespace concord::host
