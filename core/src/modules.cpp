@@ -15,6 +15,9 @@ LossTerms Encoder::loss(const EncoderOutput&, const SensorInput&) {
   return {};
 }
 Sender::~Sender() = default;
+at::Tensor Sender::local_prompt(const at::Tensor& local) {
+  return local;
+}
 Receiver::~Receiver() = default;
 Negotiator::~Negotiator() = default;
 Fusion::~Fusion() = default;

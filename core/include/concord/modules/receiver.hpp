@@ -14,10 +14,10 @@ class CONCORD_CORE_API Receiver : public torch::nn::Module {
  public:
   static constexpr const char* kKind = "receiver";
   ~Receiver() override;
-  /// common: [N, C_common, H_common, W_common] float32 messages of N collaborators,
-  ///   already warped into the ego frame.
-  /// ego_local: [1, C_local, H_local, W_local] float32, the ego's own local feature
-  ///   (the "local prompt" of the converter).
+  /// common: [N, C_common, H, W] float32 messages of N collaborators, already warped
+  ///   into the ego frame (common grid).
+  /// ego_local: [1, C, H, W] float32, the ego's prompt = its own
+  ///   Sender::local_prompt(local feature), on the common grid, ego frame.
   /// Returns [N, C_local, H_local, W_local] float32 in the ego's local space, ego frame.
   virtual at::Tensor forward(const at::Tensor& common, const at::Tensor& ego_local) = 0;
 };
