@@ -9,7 +9,9 @@
 #include "concord/error.hpp"
 #include "concord/formats/error.hpp"
 #include "concord/pipeline/adaptation.hpp"
+#include "concord/pipeline/alliance.hpp"
 #include "concord/pipeline/evaluator.hpp"
+#include "concord/pipeline/negotiation.hpp"
 #include "detection_picture.hpp"
 #include "eval_hetero.hpp"
 
@@ -38,17 +40,23 @@ void eval_hetero(const pipeline::ExperimentSpec& spec, const Registry& registry,
   }
   const bool needs_alliance =
       std::find(wanted.begin(), wanted.end(), pipeline::HeteroMode::kNegoCollab) != wanted.end();
-  const fs::path alliance = dir / "alliance";
-  if (needs_alliance && !fs::exists(alliance / "alliance.toml"))
+  // A join experiment evaluates the whole alliance it joined; a negotiation its members.
+  const bool joined = !spec.alliance.dir.empty();
+  const fs::path alliance = joined ? fs::path(spec.alliance.dir) : dir / "alliance";
+  if ((needs_alliance || joined) && !fs::exists(alliance / "alliance.toml"))
     throw Error((alliance / "alliance.toml").string() +
-                ": no alliance artifact (run concord negotiate --config " + spec.file.string() +
-                " first)");
-  auto members =
-      pipeline::load_hetero_members(spec, registry, manifests, needs_alliance ? alliance : "");
+                ": no alliance artifact (run concord negotiate / join first)");
+  std::vector<std::string> names = pipeline::agent_names(spec);
+  if (joined) {
+    names.clear();
+    for (const auto& m : pipeline::read_alliance(alliance).members) names.push_back(m.agent);
+  }
+  auto members = pipeline::load_hetero_members(spec, registry, manifests, names,
+                                               needs_alliance ? alliance : fs::path());
   pipeline::HeteroCollab collab(members);
   loader::LoaderOptions lo = spec.data.loader;
   lo.pose_noise_xy_m = lo.pose_noise_yaw_deg = noise;
-  const auto sensors = pipeline::member_sensors(spec);
+  const auto sensors = pipeline::member_sensors(members);
   formats::Opv2vDataset data(spec.data.root, split.empty() ? spec.data.test_split : split);
   std::ofstream csv(dir / "eval.csv");
   csv << "ego,collaborators,mode,pose_noise,frames,gt,ap30,ap50,ap70\n";

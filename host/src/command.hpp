@@ -68,6 +68,7 @@ int run_train(int argc, char** argv);
 int run_eval(int argc, char** argv);
 int run_negotiate(int argc, char** argv);
 int run_adapt(int argc, char** argv);
+int run_join(int argc, char** argv);
 int run_version(int argc, char** argv);
 
 }  // namespace concord::host

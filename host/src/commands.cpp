@@ -15,6 +15,8 @@ std::vector<Command> all_commands() {
        run_negotiate},
       {"adapt", "NegoCollab stage 2: adapt the alliance's receivers to the task, resumable",
        run_adapt},
+      {"join", "NegoCollab: a new agent type joins a frozen alliance (align + adapt), resumable",
+       run_join},
       {"render", "draw a dataset frame: BEV points, boxes and poses; camera views with boxes",
        run_render},
       {"version", "print the version, plugin ABI, build fingerprint and runtime settings",

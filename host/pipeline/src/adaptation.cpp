@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 #include <torch/optim/adam.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <fstream>
@@ -25,8 +26,10 @@ namespace {
 /// The receivers that stage 2 trains, as one module for checkpoints.
 class Receivers : public torch::nn::Module {
  public:
-  explicit Receivers(const std::vector<HeteroMember>& members) {
-    for (const auto& m : members) register_module(m.name, m.receiver);
+  Receivers(const std::vector<HeteroMember>& members, const std::vector<std::string>& trainable) {
+    for (const auto& m : members)
+      if (std::find(trainable.begin(), trainable.end(), m.name) != trainable.end())
+        register_module(m.name, m.receiver);
   }
 };
 
@@ -39,23 +42,17 @@ double lr_at(const TrainSpec& t, int epoch) {
 
 }  // namespace
 
-std::vector<TypeSensors> member_sensors(const ExperimentSpec& spec) {
+std::vector<TypeSensors> member_sensors(const std::vector<HeteroMember>& members) {
   std::vector<TypeSensors> out;
-  for (const AgentSpec& a : spec.agents) {
-    TypeSensors t;
-    if (a.sensor == "camera")
-      t.cameras = true;
-    else
-      t.lidar_beams = a.beams;
-    out.push_back(t);
-  }
+  for (const auto& m : members) out.push_back(m.sensors);
   return out;
 }
 
 std::vector<HeteroMember> load_hetero_members(const ExperimentSpec& spec, const Registry& registry,
                                               const std::vector<PluginManifest>& manifests,
+                                              const std::vector<std::string>& names,
                                               const fs::path& alliance_dir) {
-  auto frozen = load_frozen_members(spec, registry, manifests);
+  auto frozen = load_frozen_members(spec, registry, manifests, names);
   std::vector<HeteroMember> members;
   AllianceManifest manifest;
   if (!alliance_dir.empty()) manifest = read_alliance(alliance_dir);
@@ -63,6 +60,10 @@ std::vector<HeteroMember> load_hetero_members(const ExperimentSpec& spec, const 
     HeteroMember m;
     m.name = f.agent.name;
     m.detector = f.detector;
+    if (f.agent.sensor == "camera")
+      m.sensors.cameras = true;
+    else
+      m.sensors.lidar_beams = f.agent.beams;
     if (!alliance_dir.empty()) {
       const AllianceMember* am = manifest.find(m.name);
       if (!am)
@@ -86,30 +87,49 @@ std::vector<HeteroMember> load_hetero_members(const ExperimentSpec& spec, const 
 AdaptResult adapt(const ExperimentSpec& spec, const Registry& registry,
                   const std::vector<PluginManifest>& manifests, const fs::path& run_dir,
                   bool resume) {
+  AdaptOptions o;
+  o.members = agent_names(spec);
+  o.trainable = o.members;
+  o.schedule = spec.adapt;
+  o.alliance_dir = run_dir / "alliance";
+  o.state_dir = run_dir / "adapt";
+  return adapt_receivers(spec, registry, manifests, o, resume);
+}
+
+AdaptResult adapt_receivers(const ExperimentSpec& spec, const Registry& registry,
+                            const std::vector<PluginManifest>& manifests,
+                            const AdaptOptions& options, bool resume) {
   const auto start = std::chrono::steady_clock::now();
-  const fs::path alliance_dir = run_dir / "alliance";
+  const fs::path& alliance_dir = options.alliance_dir;
+  const TrainSpec& schedule = options.schedule;
   const AllianceManifest manifest = read_alliance(alliance_dir);
-  auto members = load_hetero_members(spec, registry, manifests, alliance_dir);
+  auto members = load_hetero_members(spec, registry, manifests, options.members, alliance_dir);
+  auto is_trainable = [&](const std::string& name) {
+    return std::find(options.trainable.begin(), options.trainable.end(), name) !=
+           options.trainable.end();
+  };
   for (auto& m : members) {
+    if (!is_trainable(m.name)) continue;
     for (auto& p : m.receiver->parameters()) p.set_requires_grad(true);
     m.receiver->train();
   }
   HeteroCollab collab(members);
-  Receivers receivers(members);
+  Receivers receivers(members, options.trainable);
   std::vector<ComponentSpec> components{*spec.receiver};
 
   formats::Opv2vDataset train_set(spec.data.root, spec.data.train_split);
   formats::Opv2vDataset val_set(spec.data.root, spec.data.val_split);
-  HeteroLoader train_loader(train_set, spec.data.loader, member_sensors(spec), spec.seed);
+  HeteroLoader train_loader(train_set, spec.data.loader, member_sensors(members), spec.seed,
+                            options.ego_type);
   loader::LoaderOptions val_opts = spec.data.loader;
   val_opts.pose_noise_xy_m = val_opts.pose_noise_yaw_deg = 0.0;
-  HeteroLoader val_loader(val_set, val_opts, member_sensors(spec), spec.seed);
+  HeteroLoader val_loader(val_set, val_opts, member_sensors(members), spec.seed, options.ego_type);
 
   torch::manual_seed(spec.seed);
   torch::optim::Adam optimizer(
       receivers.parameters(),
-      torch::optim::AdamOptions(spec.adapt.lr).weight_decay(spec.adapt.weight_decay));
-  const fs::path ckpt_dir = run_dir / "adapt";
+      torch::optim::AdamOptions(schedule.lr).weight_decay(schedule.weight_decay));
+  const fs::path& ckpt_dir = options.state_dir;
   CheckpointMeta meta;
   meta.components = components;
   meta.best_val_loss = std::numeric_limits<double>::infinity();
@@ -122,27 +142,32 @@ AdaptResult adapt(const ExperimentSpec& spec, const Registry& registry,
   }
   auto mean_val = [&]() {
     at::NoGradGuard no_grad;
-    for (auto& m : members) m.receiver->eval();
+    for (auto& m : members) m.receiver->eval();  // (trainable ones switch back below)
     double sum = 0.0;
     size_t count = 0;
-    for (size_t i = 0; i < val_loader.size(); ++i) {
+    const size_t n_val = schedule.max_samples > 0
+                             ? std::min<size_t>(val_loader.size(), schedule.max_samples)
+                             : val_loader.size();
+    for (size_t i = 0; i < n_val; ++i) {
       const HeteroSample s = val_loader.get(i);
       if (s.types.size() < 2) continue;
       sum += collab.loss(s).at("total").item<double>();
       ++count;
     }
-    for (auto& m : members) m.receiver->train();
+    for (auto& m : members)
+      if (is_trainable(m.name)) m.receiver->train();
     return count ? sum / static_cast<double>(count) : 0.0;
   };
 
-  std::ofstream metrics(run_dir / "adapt_metrics.csv", std::ios::app);
+  fs::create_directories(ckpt_dir);
+  std::ofstream metrics(ckpt_dir / "metrics.csv", std::ios::app);
   if (meta.epoch == 0) metrics << "epoch,lr,train_loss,val_loss,seconds\n";
-  const size_t per_epoch = spec.adapt.max_samples > 0
-                               ? std::min<size_t>(train_loader.size(), spec.adapt.max_samples)
+  const size_t per_epoch = schedule.max_samples > 0
+                               ? std::min<size_t>(train_loader.size(), schedule.max_samples)
                                : train_loader.size();
-  for (int epoch = meta.epoch; epoch < spec.adapt.epochs; ++epoch) {
+  for (int epoch = meta.epoch; epoch < schedule.epochs; ++epoch) {
     const auto epoch_start = std::chrono::steady_clock::now();
-    const double lr = lr_at(spec.adapt, epoch);
+    const double lr = lr_at(schedule, epoch);
     for (auto& group : optimizer.param_groups())
       static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
     std::vector<size_t> order(train_loader.size());
@@ -150,7 +175,7 @@ AdaptResult adapt(const ExperimentSpec& spec, const Registry& registry,
     std::mt19937_64 rng(spec.seed * 1000003ull + static_cast<std::uint64_t>(epoch));
     std::shuffle(order.begin(), order.end(), rng);
     ProgressBar bar(per_epoch,
-                    "adapt " + std::to_string(epoch + 1) + "/" + std::to_string(spec.adapt.epochs));
+                    "adapt " + std::to_string(epoch + 1) + "/" + std::to_string(schedule.epochs));
     double sum = 0.0;
     size_t steps = 0;
     for (size_t i = 0; i < per_epoch; ++i) {
@@ -187,12 +212,13 @@ AdaptResult adapt(const ExperimentSpec& spec, const Registry& registry,
             << "," << val << "," << secs << "\n";
     metrics.flush();
     logger()->info("adaptation epoch {}/{}: train loss {:.4f}, val loss {:.4f}{} ({:.0f} s)",
-                   epoch + 1, spec.adapt.epochs, steps ? sum / static_cast<double>(steps) : 0.0,
-                   val, best ? " (best)" : "", secs);
+                   epoch + 1, schedule.epochs, steps ? sum / static_cast<double>(steps) : 0.0, val,
+                   best ? " (best)" : "", secs);
   }
   load_checkpoint(ckpt_dir, "best", receivers, nullptr, components);
   for (const auto& m : members)
-    save_member_part(alliance_dir, manifest, m.name, "receiver", *m.receiver);
+    if (is_trainable(m.name))
+      save_member_part(alliance_dir, manifest, m.name, "receiver", *m.receiver);
   AdaptResult r;
   r.epochs_done = meta.epoch;
   r.best_epoch = meta.best_epoch;

@@ -270,7 +270,17 @@ void write_alliance(const fs::path& dir, AllianceManifest& manifest, torch::nn::
   manifest.id = alliance_id(manifest, negotiator ? module_digest(*negotiator) : "");
   for (auto& member : manifest.members)
     if (member.founder) member.trained_against = manifest.id;
-  if (negotiator) save_module(dir / "negotiator.pt", *negotiator);
+  // An artifact already holding this id has these negotiator weights: leave the
+  // file alone (a join adds members; it must not touch what defines P).
+  std::string existing_id;
+  if (fs::exists(dir / "alliance.toml")) {
+    try {
+      existing_id = read_alliance(dir).id;
+    } catch (const ConfigError&) {
+    }
+  }
+  if (negotiator && !(existing_id == manifest.id && fs::exists(dir / "negotiator.pt")))
+    save_module(dir / "negotiator.pt", *negotiator);
   for (size_t i = 0; i < manifest.members.size(); ++i) {
     const std::string& agent = manifest.members[i].agent;
     if (senders[i]) save_module(dir / (agent + ".sender.pt"), *senders[i]);

@@ -137,6 +137,14 @@ ExperimentSpec load_experiment(const std::filesystem::path& file,
   ad.gamma = setting<double>(cfg, "adapt.gamma").value_or(ad.gamma);
   ad.weight_decay = setting<double>(cfg, "adapt.weight_decay").value_or(ad.weight_decay);
   ad.max_samples = setting<int64_t>(cfg, "adapt.max_samples").value_or(0);
+  TrainSpec& jn = e.join;
+  jn.epochs = static_cast<int>(setting<int64_t>(cfg, "join.epochs").value_or(jn.epochs));
+  jn.lr = setting<double>(cfg, "join.lr").value_or(jn.lr);
+  jn.milestones = setting<std::vector<int64_t>>(cfg, "join.milestones").value_or(jn.milestones);
+  jn.gamma = setting<double>(cfg, "join.gamma").value_or(jn.gamma);
+  jn.weight_decay = setting<double>(cfg, "join.weight_decay").value_or(jn.weight_decay);
+  jn.max_samples = setting<int64_t>(cfg, "join.max_samples").value_or(0);
+  e.alliance.dir = setting<std::string>(cfg, "alliance.dir").value_or("");
   e.alliance.step0 = setting<std::string>(cfg, "alliance.step0").value_or(e.alliance.step0);
   e.alliance.protocol_agent =
       setting<std::string>(cfg, "alliance.protocol_agent").value_or(e.alliance.protocol_agent);

@@ -14,6 +14,7 @@
 #include "concord/loader/box_frames.hpp"
 #include "concord/logging.hpp"
 #include "concord/negocollab/losses.hpp"
+#include "concord/pipeline/adaptation.hpp"
 #include "concord/pipeline/build.hpp"
 #include "concord/pipeline/checkpoint.hpp"
 #include "concord/progress.hpp"
@@ -92,28 +93,34 @@ std::vector<ComponentSpec> stage1_components(const ExperimentSpec& spec) {
 
 }  // namespace
 
+std::vector<std::string> agent_names(const ExperimentSpec& spec) {
+  std::vector<std::string> names;
+  for (const AgentSpec& a : spec.agents) names.push_back(a.name);
+  return names;
+}
+
 std::vector<FrozenMember> load_frozen_members(const ExperimentSpec& spec, const Registry& registry,
                                               const std::vector<PluginManifest>& manifests,
+                                              const std::vector<std::string>& names,
                                               const fs::path& runs_root) {
-  if (spec.agents.empty())
+  if (names.empty())
     throw ConfigError(spec.file.string() + ": experiment.agents names no alliance member");
   std::vector<FrozenMember> members;
-  for (const AgentSpec& agent : spec.agents) {
+  for (const std::string& name : names) {
     const fs::path file =
-        spec.file.parent_path() / replace_all(spec.alliance.step0, "{agent}", agent.name);
+        spec.file.parent_path() / replace_all(spec.alliance.step0, "{agent}", name);
     if (!fs::exists(file))
       throw ConfigError(spec.file.string() + ": alliance.step0: Step-0 experiment " +
-                        file.string() + " of member " + agent.name + " not found");
+                        file.string() + " of member " + name + " not found");
     FrozenMember m;
-    m.agent = agent;
     m.step0 = load_experiment(file, manifests);
-    if (m.step0.agents.size() != 1 || m.step0.agents.front().name != agent.name)
-      throw ConfigError(file.string() + ": expected the Step-0 experiment of agent type " +
-                        agent.name);
+    if (m.step0.agents.size() != 1 || m.step0.agents.front().name != name)
+      throw ConfigError(file.string() + ": expected the Step-0 experiment of agent type " + name);
+    m.agent = m.step0.agents.front();
     m.detector = build_detector(m.step0, registry);
     const fs::path ckpt = runs_root / m.step0.name / "checkpoints";
     if (!checkpoint_exists(ckpt, "best"))
-      throw Error(ckpt.string() + ": no Step-0 checkpoint 'best' for member " + agent.name +
+      throw Error(ckpt.string() + ": no Step-0 checkpoint 'best' for member " + name +
                   "; run `concord train --config " + file.string() + "` first");
     load_checkpoint(ckpt, "best", *m.detector, nullptr, detector_components(m.step0));
     freeze(*m.detector);
@@ -193,7 +200,11 @@ NegotiationModel::NegotiationModel(std::vector<std::shared_ptr<Sender>> senders,
       register_module("bundle", std::make_shared<NegotiatorBundle>(negotiator_, occupancy_head_));
 }
 
-at::Tensor NegotiationModel::negotiate(const std::vector<at::Tensor>& locals) {
+at::Tensor NegotiationModel::negotiate(const std::vector<at::Tensor>& all_locals) {
+  const std::vector<at::Tensor> locals(
+      all_locals.begin(), founders_ > 0 ? all_locals.begin() + static_cast<std::ptrdiff_t>(std::min(
+                                                                   founders_, all_locals.size()))
+                                        : all_locals.end());
   if (negotiator_) return negotiator_->forward(locals);
   // Vanilla ablation: P = mean of the sender outputs (sheet §1.4).
   std::vector<at::Tensor> sent;
@@ -210,11 +221,17 @@ LossTerms NegotiationModel::loss(const std::vector<at::Tensor>& locals,
               locals.size());
   const NegoLossSpec& w = weights_;
   LossTerms terms;
-  const at::Tensor p = negotiate(locals);
-  at::Tensor total =
-      w.negotiator_pragmatic * negocollab::pragmatic_loss(occupancy_head_->forward(p), occupancy);
-  terms["negotiator_pragmatic"] = total;
-  for (size_t m = 0; m < locals.size(); ++m) {
+  at::Tensor p = negotiate(locals);
+  at::Tensor total;
+  if (founders_ == 0) {
+    total =
+        w.negotiator_pragmatic * negocollab::pragmatic_loss(occupancy_head_->forward(p), occupancy);
+    terms["negotiator_pragmatic"] = total;
+  } else {
+    p = p.detach();  // the alliance's P is a fixed target while a member joins
+    total = at::zeros({}, p.options());
+  }
+  for (size_t m = founders_; m < locals.size(); ++m) {
     const std::string& name = member_names[m];
     const at::Tensor sent = senders_[m]->forward(locals[m]);
     const at::Tensor prompt = senders_[m]->local_prompt(locals[m]);
@@ -246,7 +263,7 @@ NegotiateResult negotiate(const ExperimentSpec& spec, const Registry& registry,
     throw ConfigError(spec.file.string() + ": a negotiation needs [sender] and [receiver]");
   if (spec.data.root.empty())
     throw ConfigError(spec.file.string() + ": [data] root is required for negotiation");
-  const auto members = load_frozen_members(spec, registry, manifests);
+  const auto members = load_frozen_members(spec, registry, manifests, agent_names(spec));
   std::vector<std::string> names;
   for (const auto& m : members) names.push_back(m.agent.name);
 
@@ -254,7 +271,9 @@ NegotiateResult negotiate(const ExperimentSpec& spec, const Registry& registry,
   formats::Opv2vDataset val_set(spec.data.root, spec.data.val_split);
   const auto train_items =
       encode_pair_data(members, train_set, spec.data.loader, spec.negotiate.max_samples, "train");
-  const auto val_items = encode_pair_data(members, val_set, spec.data.loader, 0, "validate");
+  // max_samples (a quick run) caps the validation samples too.
+  const auto val_items =
+      encode_pair_data(members, val_set, spec.data.loader, spec.negotiate.max_samples, "validate");
   if (train_items.empty())
     throw Error((spec.data.root / spec.data.train_split).string() + ": no agent-frames");
 
@@ -386,6 +405,200 @@ NegotiateResult negotiate(const ExperimentSpec& spec, const Registry& registry,
   r.alliance_dir = run_dir / "alliance";
   write_alliance(r.alliance_dir, manifest, &model->negotiator_bundle(), sender_ptrs, receiver_ptrs);
   r.alliance_id = manifest.id;
+  r.epochs_done = meta.epoch;
+  r.best_epoch = meta.best_epoch;
+  r.best_val_loss = meta.best_val_loss;
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return r;
+}
+
+JoinResult join(const ExperimentSpec& spec, const Registry& registry,
+                const std::vector<PluginManifest>& manifests, const fs::path& run_dir,
+                bool resume) {
+  const auto start = std::chrono::steady_clock::now();
+  if (spec.alliance.dir.empty())
+    throw ConfigError(spec.file.string() + ": joining needs alliance.dir (the artifact to join)");
+  if (!spec.sender || !spec.receiver)
+    throw ConfigError(spec.file.string() + ": joining needs [sender] and [receiver]");
+  if (spec.data.root.empty())
+    throw ConfigError(spec.file.string() + ": [data] root is required for joining");
+  const fs::path alliance_dir = spec.alliance.dir;
+  AllianceManifest manifest = read_alliance(alliance_dir);
+  std::vector<std::string> founders, newcomers = agent_names(spec);
+  for (const auto& m : manifest.members)
+    if (m.founder) founders.push_back(m.agent);
+  for (const auto& n : newcomers)
+    if (const AllianceMember* am = manifest.find(n);
+        am && am->trained_against == manifest.id && !resume)
+      throw Error((alliance_dir / "alliance.toml").string() + ": " + n +
+                  " is already a member of alliance " + manifest.id);
+  std::vector<std::string> names = founders;
+  names.insert(names.end(), newcomers.begin(), newcomers.end());
+  const auto members = load_frozen_members(spec, registry, manifests, names);
+
+  formats::Opv2vDataset train_set(spec.data.root, spec.data.train_split);
+  formats::Opv2vDataset val_set(spec.data.root, spec.data.val_split);
+  const auto train_items =
+      encode_pair_data(members, train_set, spec.data.loader, spec.join.max_samples, "train");
+  const auto val_items =
+      encode_pair_data(members, val_set, spec.data.loader, spec.join.max_samples, "validate");
+  if (train_items.empty())
+    throw Error((spec.data.root / spec.data.train_split).string() + ": no agent-frames");
+
+  // The frozen alliance: founders' adapters and the negotiator bundle from the artifact.
+  torch::manual_seed(spec.seed);
+  std::vector<std::shared_ptr<Sender>> senders;
+  std::vector<std::shared_ptr<Receiver>> receivers;
+  for (const auto& f : founders) {
+    const AllianceMember* am = manifest.find(f);
+    senders.push_back(
+        registry.create<Sender>(am->sender.factory, am->sender.version, am->sender.params));
+    receivers.push_back(
+        registry.create<Receiver>(am->receiver.factory, am->receiver.version, am->receiver.params));
+    load_member(alliance_dir, manifest, f, *senders.back(), *receivers.back());
+  }
+  for (size_t k = 0; k < newcomers.size(); ++k) {
+    senders.push_back(
+        registry.create<Sender>(spec.sender->factory, spec.sender->version, spec.sender->params));
+    receivers.push_back(registry.create<Receiver>(spec.receiver->factory, spec.receiver->version,
+                                                  spec.receiver->params));
+  }
+  std::shared_ptr<Negotiator> negotiator;
+  if (manifest.negotiator.plugin != "none")
+    negotiator = registry.create<Negotiator>(
+        manifest.negotiator.factory, manifest.negotiator.version, manifest.negotiator.params);
+  const BevGrid grid = members.front().detector->grid();
+  auto model = std::make_shared<NegotiationModel>(senders, receivers, negotiator,
+                                                  manifest.common.channels, grid, spec.losses);
+  load_negotiator(alliance_dir, manifest, model->negotiator_bundle());  // checks the id
+  model->set_joining(founders.size());
+  freeze(model->negotiator_bundle());
+  for (size_t m = 0; m < founders.size(); ++m) {
+    freeze(model->sender(m));
+    freeze(model->receiver(m));
+  }
+  // Only the newcomers' adapters are trainable and checkpointed.
+  torch::nn::Module newcomer_state;
+  for (size_t k = 0; k < newcomers.size(); ++k) {
+    newcomer_state.register_module(newcomers[k] + "_sender", senders[founders.size() + k]);
+    newcomer_state.register_module(newcomers[k] + "_receiver", receivers[founders.size() + k]);
+  }
+  const std::vector<ComponentSpec> components{*spec.sender, *spec.receiver};
+  const fs::path ckpt_dir = run_dir / "join";
+  torch::optim::Adam optimizer(
+      newcomer_state.parameters(),
+      torch::optim::AdamOptions(spec.join.lr).weight_decay(spec.join.weight_decay));
+  CheckpointMeta meta;
+  meta.components = components;
+  meta.best_val_loss = std::numeric_limits<double>::infinity();
+  if (resume && checkpoint_exists(ckpt_dir, "latest")) {
+    meta = load_checkpoint(ckpt_dir, "latest", newcomer_state, &optimizer, components);
+    meta.components = components;
+    logger()->info("resuming the join after epoch {}", meta.epoch);
+  } else if (checkpoint_exists(ckpt_dir, "latest")) {
+    throw Error(ckpt_dir.string() + ": holds a previous join; pass --resume to continue it");
+  }
+  auto set_train = [&](bool on) {
+    for (size_t m = founders.size(); m < names.size(); ++m) {
+      model->sender(m).train(on);
+      model->receiver(m).train(on);
+    }
+  };
+  auto mean_val = [&]() {
+    at::NoGradGuard no_grad;
+    set_train(false);
+    double sum = 0.0;
+    std::vector<size_t> order(val_items.size());
+    std::iota(order.begin(), order.end(), 0);
+    for (size_t i = 0; i < order.size(); ++i) {
+      Batch b = make_batch(val_items, order, i, i + 1);
+      sum += model->loss(b.locals, b.gt_boxes, b.occupancy, names).at("total").item<double>();
+    }
+    set_train(true);
+    return order.empty() ? 0.0 : sum / static_cast<double>(order.size());
+  };
+  fs::create_directories(ckpt_dir);
+  std::ofstream metrics(ckpt_dir / "metrics.csv", std::ios::app);
+  if (meta.epoch == 0) metrics << "epoch,lr,train_loss,val_loss,seconds\n";
+  set_train(true);
+  const size_t batch = 4;
+  for (int epoch = meta.epoch; epoch < spec.join.epochs; ++epoch) {
+    const auto epoch_start = std::chrono::steady_clock::now();
+    const double lr = lr_at(spec.join, epoch);
+    for (auto& group : optimizer.param_groups())
+      static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
+    std::vector<size_t> order(train_items.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::mt19937_64 rng(spec.seed * 1000003ull + static_cast<std::uint64_t>(epoch));
+    std::shuffle(order.begin(), order.end(), rng);
+    const size_t steps = (order.size() + batch - 1) / batch;
+    ProgressBar bar(steps,
+                    "join " + std::to_string(epoch + 1) + "/" + std::to_string(spec.join.epochs));
+    double sum = 0.0;
+    for (size_t s = 0; s < steps; ++s) {
+      Batch b = make_batch(train_items, order, s * batch, std::min(order.size(), (s + 1) * batch));
+      at::Tensor loss = model->loss(b.locals, b.gt_boxes, b.occupancy, names).at("total");
+      TORCH_CHECK(std::isfinite(loss.item<double>()), "join loss is not finite at epoch ",
+                  epoch + 1, " step ", s);
+      optimizer.zero_grad();
+      loss.backward();
+      optimizer.step();
+      sum += loss.item<double>();
+      char suffix[64];
+      std::snprintf(suffix, sizeof suffix, "loss=%.4f lr=%.2g", sum / (s + 1), lr);
+      bar.update(s + 1, suffix);
+    }
+    bar.finish();
+    const double val = mean_val();
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start).count();
+    meta.epoch = epoch + 1;
+    meta.val_loss = val;
+    const bool best = val < meta.best_val_loss;
+    if (best) {
+      meta.best_val_loss = val;
+      meta.best_epoch = epoch + 1;
+      save_checkpoint(ckpt_dir, "best", newcomer_state, nullptr, meta);
+    }
+    save_checkpoint(ckpt_dir, "latest", newcomer_state, &optimizer, meta);
+    metrics << epoch + 1 << "," << lr << "," << sum / static_cast<double>(steps) << "," << val
+            << "," << secs << "\n";
+    metrics.flush();
+    logger()->info("join epoch {}/{}: train loss {:.4f}, val loss {:.4f}{} ({:.0f} s)", epoch + 1,
+                   spec.join.epochs, sum / static_cast<double>(steps), val, best ? " (best)" : "",
+                   secs);
+  }
+  load_checkpoint(ckpt_dir, "best", newcomer_state, nullptr, components);
+
+  // Add the newcomers to the artifact; the id must not change.
+  const std::string id = manifest.id;
+  std::vector<torch::nn::Module*> sender_ptrs(manifest.members.size(), nullptr);
+  std::vector<torch::nn::Module*> receiver_ptrs(manifest.members.size(), nullptr);
+  for (size_t k = 0; k < newcomers.size(); ++k) {
+    AllianceMember am;
+    am.agent = newcomers[k];
+    am.founder = false;
+    am.trained_against = id;
+    am.sender = *spec.sender;
+    am.receiver = *spec.receiver;
+    auto it = std::find_if(manifest.members.begin(), manifest.members.end(),
+                           [&](const AllianceMember& x) { return x.agent == am.agent; });
+    const size_t slot = static_cast<size_t>(it - manifest.members.begin());
+    if (it == manifest.members.end()) {
+      manifest.members.push_back(am);
+      sender_ptrs.push_back(nullptr);
+      receiver_ptrs.push_back(nullptr);
+    } else {
+      *it = am;
+    }
+    sender_ptrs[slot] = &model->sender(founders.size() + k);
+    receiver_ptrs[slot] = &model->receiver(founders.size() + k);
+  }
+  write_alliance(alliance_dir, manifest, &model->negotiator_bundle(), sender_ptrs, receiver_ptrs);
+  TORCH_CHECK(manifest.id == id, "joining changed the alliance id (", id, " → ", manifest.id, ")");
+
+  JoinResult r;
+  r.alliance_id = id;
   r.epochs_done = meta.epoch;
   r.best_epoch = meta.best_epoch;
   r.best_val_loss = meta.best_val_loss;

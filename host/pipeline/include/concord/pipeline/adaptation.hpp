@@ -18,17 +18,29 @@
 
 namespace concord::pipeline {
 
-/// The experiment's members (spec.agents) as HeteroMembers: frozen Step-0 detectors
-/// and, when `alliance_dir` is non-empty, their senders/receivers from that
-/// artifact (frozen, eval mode). Throws ConfigError/Error naming the file when a
-/// member's Step-0 run or adapter is missing, and AllianceMismatch when a member's
-/// adapters were trained against another alliance.
+/// The members `names` as HeteroMembers: frozen Step-0 detectors (see
+/// load_frozen_members) and, when `alliance_dir` is non-empty, their
+/// senders/receivers from that artifact (frozen, eval mode). Throws
+/// ConfigError/Error naming the file when a member's Step-0 run or adapter is
+/// missing, and AllianceMismatch when a member's adapters were trained against
+/// another alliance.
 std::vector<HeteroMember> load_hetero_members(const ExperimentSpec& spec, const Registry& registry,
                                               const std::vector<PluginManifest>& manifests,
+                                              const std::vector<std::string>& names,
                                               const std::filesystem::path& alliance_dir);
 
-/// The sensors each member's encoder needs, in member order.
-std::vector<TypeSensors> member_sensors(const ExperimentSpec& spec);
+/// The sensors of each member, in member order.
+std::vector<TypeSensors> member_sensors(const std::vector<HeteroMember>& members);
+
+/// What stage 2 adapts and where its state goes.
+struct AdaptOptions {
+  std::vector<std::string> members;    ///< agent types taking part (alliance members)
+  std::vector<std::string> trainable;  ///< whose receivers train
+  int ego_type = -1;                   ///< force the ego's type (index into members), −1 = seeded
+  TrainSpec schedule;                  ///< epochs, lr, milestones, max_samples
+  std::filesystem::path alliance_dir;  ///< the artifact; adapted receivers are written back
+  std::filesystem::path state_dir;     ///< checkpoints and metrics of this stage
+};
 
 /// What adapt() did.
 struct AdaptResult {
@@ -46,5 +58,13 @@ struct AdaptResult {
 AdaptResult adapt(const ExperimentSpec& spec, const Registry& registry,
                   const std::vector<PluginManifest>& manifests,
                   const std::filesystem::path& run_dir, bool resume);
+
+/// Stage 2 as `options` says (adapt() and the second half of `concord join`):
+/// only the `trainable` receivers get gradients; validation loss each epoch;
+/// checkpoints in options.state_dir (atomic, resumable); the best epoch's
+/// receivers are written back into the artifact.
+AdaptResult adapt_receivers(const ExperimentSpec& spec, const Registry& registry,
+                            const std::vector<PluginManifest>& manifests,
+                            const AdaptOptions& options, bool resume);
 
 }  // namespace concord::pipeline

@@ -80,7 +80,8 @@ std::string module_digest(const torch::nn::Module& module);
 std::string alliance_id(const AllianceManifest& manifest, const std::string& negotiator_digest);
 
 /// Writes the artifact into `dir` (created if needed): manifest.id is computed and
-/// set, then negotiator.pt (when `negotiator` is non-null), each member's
+/// set, then negotiator.pt (when `negotiator` is non-null and the folder does not
+/// already hold an artifact with the same id), each member's
 /// `<agent>.sender.pt` / `<agent>.receiver.pt` for the modules given in
 /// `senders`/`receivers` (same order as manifest.members; null entries skip a file
 /// already in place) and alliance.toml last. Every file goes through a temporary

@@ -50,7 +50,7 @@ struct TrainSpec {
   std::vector<int64_t> milestones;
   double gamma = 0.1;
   double weight_decay = 1e-4;
-  int64_t max_samples = 0;  ///< per epoch, 0 = all
+  int64_t max_samples = 0;  ///< samples per epoch, 0 = all (negotiate/adapt: validation too)
   /// "fp32" | "bf16": bf16 trains under CPU autocast with channels_last weights
   /// (parameters, gradients and Adam state stay fp32); see concord/precision.hpp.
   std::string precision = "fp32";
@@ -69,6 +69,9 @@ struct AllianceSettings {
   /// relative to the experiment file's folder; the member's frozen detector is its
   /// best checkpoint in runs/<that experiment's name>.
   std::string step0 = "step0_{agent}.toml";
+  /// Joining: the alliance artifact folder the newcomers join (relative to the
+  /// working directory).
+  std::string dir;
   /// The protocol agent for NegoCollab-P (its local space is the common one); "" = negotiate.
   std::string protocol_agent;
 };
@@ -103,6 +106,8 @@ struct ExperimentSpec {
   /// Stage-2 schedule ([adapt]); defaults: 9 epochs at lr 1e-4 (the official ft
   /// runs start from epoch 15, past the 1e-3 → 1e-4 milestone; sheet §4).
   TrainSpec adapt{9, 1e-4, {}, 0.1, 1e-4, 0, "fp32"};
+  /// Join (align) schedule ([join]); defaults: 10 epochs at lr 1e-3 (sheet §4).
+  TrainSpec join{10, 1e-3, {}, 0.1, 1e-4, 0, "fp32"};
   NegoLossSpec losses;
   DataSpec data;
   TrainSpec train;

@@ -28,10 +28,17 @@ enum class HeteroMode { kNoFusion, kLateFusion, kNaive, kNegoCollab };
 /// "no_fusion", "late_fusion", "naive", "negocollab".
 std::string to_string(HeteroMode mode);
 
+/// Sensors of one agent type: LiDAR beams (0 = none) or cameras.
+struct TypeSensors {
+  int lidar_beams = 0;
+  bool cameras = false;
+};
+
 /// One agent type of a heterogeneous collaboration: its frozen Step-0 detector
 /// and (for NegoCollab) its sender and receiver.
 struct HeteroMember {
   std::string name;                          ///< agent type, e.g. "m1"
+  TypeSensors sensors;                       ///< what its encoder reads
   std::shared_ptr<CollabDetector> detector;  ///< encoder, fusion, head (frozen)
   std::shared_ptr<Sender> sender;            ///< null unless NegoCollab
   std::shared_ptr<Receiver> receiver;        ///< null unless NegoCollab

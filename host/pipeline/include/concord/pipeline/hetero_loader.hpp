@@ -14,12 +14,6 @@
 
 namespace concord::pipeline {
 
-/// Sensors of one agent type: LiDAR beams (0 = none) or cameras.
-struct TypeSensors {
-  int lidar_beams = 0;
-  bool cameras = false;
-};
-
 /// Serves HeteroSamples of a dataset split.
 class HeteroLoader {
  public:

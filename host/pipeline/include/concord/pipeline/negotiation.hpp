@@ -37,15 +37,20 @@ struct FrozenMember {
   std::shared_ptr<CollabDetector> detector;  ///< best checkpoint, eval mode, no gradients
 };
 
-/// Loads every member named in spec.agents: its Step-0 experiment
-/// (spec.alliance.step0 with {agent} replaced, relative to spec.file's folder),
-/// its detector and the best checkpoint in runs/<step0 name>/checkpoints. All
-/// parameters are frozen (requires_grad false) and the detectors are in eval mode.
-/// Throws ConfigError naming the file when a Step-0 experiment is missing or names
-/// another agent type, and concord::Error when its checkpoint is missing/incompatible.
+/// Loads the Step-0 members `names` (agent type names): each one's Step-0
+/// experiment (spec.alliance.step0 with {agent} replaced, relative to spec.file's
+/// folder), its detector and the best checkpoint in runs_root/<step0 name>/checkpoints.
+/// All parameters are frozen (requires_grad false) and the detectors are in eval
+/// mode. Throws ConfigError naming the file when a Step-0 experiment is missing or
+/// names another agent type, and concord::Error when its checkpoint is
+/// missing/incompatible.
 std::vector<FrozenMember> load_frozen_members(const ExperimentSpec& spec, const Registry& registry,
                                               const std::vector<PluginManifest>& manifests,
+                                              const std::vector<std::string>& names,
                                               const std::filesystem::path& runs_root = "runs");
+
+/// The names of spec.agents, in order.
+std::vector<std::string> agent_names(const ExperimentSpec& spec);
 
 /// One agent-frame of pair data, everything in that agent's own frame.
 struct PairItem {
@@ -84,8 +89,14 @@ class NegotiationModel : public torch::nn::Module {
   LossTerms loss(const std::vector<at::Tensor>& locals, const std::vector<at::Tensor>& gt_boxes,
                  const at::Tensor& occupancy, const std::vector<std::string>& member_names);
 
-  /// The common representation P [B, C, H, W] of the members' local features.
+  /// The common representation P [B, C, H, W] of the members' local features
+  /// (joining: of the founders' local features only).
   at::Tensor negotiate(const std::vector<at::Tensor>& locals);
+
+  /// Joining (paper §3.4; sheet §2.4 "align stage"): members [0, founders) are the
+  /// frozen alliance; P comes from them alone, and the loss has only the per-member
+  /// terms of members ≥ founders (no negotiator term). founders = 0 turns it off.
+  void set_joining(size_t founders) { founders_ = founders; }
 
   Sender& sender(size_t m) { return *senders_.at(m); }
   Receiver& receiver(size_t m) { return *receivers_.at(m); }
@@ -100,7 +111,29 @@ class NegotiationModel : public torch::nn::Module {
   torch::nn::Conv2d occupancy_head_{nullptr};  ///< shared 1x1 conv C → 1 (sheet §1.5)
   BevGrid grid_;
   NegoLossSpec weights_;
+  size_t founders_ = 0;  ///< > 0 while a new member joins
 };
+
+/// What join() did.
+struct JoinResult {
+  int epochs_done = 0;
+  int best_epoch = 0;
+  double best_val_loss = 0.0;
+  double seconds = 0.0;
+  std::string alliance_id;  ///< unchanged by the join
+};
+
+/// A new agent type joins a frozen alliance (paper §3.4; sheet §3 "align", §5):
+/// spec.agents names the newcomer(s), spec.alliance.dir the artifact. P comes from
+/// the alliance's frozen negotiator over the founders' frozen local features; only
+/// the newcomers' sender and receiver train (cycle, distribution, structural and
+/// pragmatic terms; the occupancy head is frozen). Checkpoints in run_dir/join;
+/// the best epoch's adapters are added to the artifact as members trained against
+/// its id, which does not change. Throws ConfigError / concord::Error naming the
+/// file or key, and AllianceMismatch when the negotiator weights do not match the id.
+JoinResult join(const ExperimentSpec& spec, const Registry& registry,
+                const std::vector<PluginManifest>& manifests, const std::filesystem::path& run_dir,
+                bool resume);
 
 /// What negotiate() did.
 struct NegotiateResult {
