@@ -235,12 +235,10 @@ LossTerms NegotiationModel::loss(const std::vector<at::Tensor>& locals,
     const std::string& name = member_names[m];
     const at::Tensor sent = senders_[m]->forward(locals[m]);
     const at::Tensor prompt = senders_[m]->local_prompt(locals[m]);
-    // Cycle (eq. 16): P back through this member's receiver, one agent-frame at a
-    // time with its own prompt (each item is its own ego).
-    std::vector<at::Tensor> back;
-    for (int64_t b = 0; b < p.size(0); ++b)
-      back.push_back(receivers_[m]->forward(p.narrow(0, b, 1), prompt.narrow(0, b, 1)));
-    const at::Tensor cycle = negocollab::cycle_loss(locals[m], at::cat(back), w.cycle_std_weight);
+    // Cycle (eq. 16): P back through this member's receiver, each agent-frame with
+    // its own prompt (each item is its own ego).
+    const at::Tensor back = receivers_[m]->forward(p, prompt);
+    const at::Tensor cycle = negocollab::cycle_loss(locals[m], back, w.cycle_std_weight);
     const at::Tensor dist = negocollab::unify_distribution_loss(p, sent, w.distribution_std_weight);
     const at::Tensor stru = negocollab::structural_loss(p, sent, gt_boxes, grid_);
     const at::Tensor prag = negocollab::pragmatic_loss(occupancy_head_->forward(sent), occupancy);

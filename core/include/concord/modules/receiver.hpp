@@ -17,7 +17,9 @@ class CONCORD_CORE_API Receiver : public torch::nn::Module {
   /// common: [N, C_common, H, W] float32 messages of N collaborators, already warped
   ///   into the ego frame (common grid).
   /// ego_local: [1, C, H, W] float32, the ego's prompt = its own
-  ///   Sender::local_prompt(local feature), on the common grid, ego frame.
+  ///   Sender::local_prompt(local feature), on the common grid, ego frame; or
+  ///   [N, C, H, W], one prompt per message (NegoCollab stage 1, where every
+  ///   agent-frame receives its own P back).
   /// Returns [N, C_local, H_local, W_local] float32 in the ego's local space, ego frame.
   virtual at::Tensor forward(const at::Tensor& common, const at::Tensor& ego_local) = 0;
 };

@@ -28,15 +28,17 @@ at::Tensor NegoCollabReceiver::forward(const at::Tensor& common, const at::Tenso
   const int64_t c = options_.common_channels;
   TORCH_CHECK(common.dim() == 4 && common.size(1) == c, "negocollab receiver: expected common [N, ",
               c, ", H, W], got ", common.sizes());
-  TORCH_CHECK(ego_local.dim() == 4 && ego_local.size(0) == 1 && ego_local.size(1) == c &&
-                  ego_local.size(2) == common.size(2) && ego_local.size(3) == common.size(3),
-              "negocollab receiver: expected the ego prompt [1, ", c, ", ", common.size(2), ", ",
-              common.size(3), "] (Sender::local_prompt on the common grid), got ",
-              ego_local.sizes());
+  TORCH_CHECK(
+      ego_local.dim() == 4 && (ego_local.size(0) == 1 || ego_local.size(0) == common.size(0)) &&
+          ego_local.size(1) == c && ego_local.size(2) == common.size(2) &&
+          ego_local.size(3) == common.size(3),
+      "negocollab receiver: expected the ego prompt [1 or N, ", c, ", ", common.size(2), ", ",
+      common.size(3), "] (Sender::local_prompt on the common grid), got ", ego_local.sizes());
   const auto [h, w] = local_size(common.size(2), common.size(3));
   const int64_t n = common.size(0);
   if (n == 0) return at::zeros({0, options_.local_channels, h, w}, common.options());
-  at::Tensor prompt = prompt_generator_->forward(ego_local).expand({n, -1, -1, -1});
+  at::Tensor prompt = prompt_generator_->forward(ego_local);
+  if (prompt.size(0) == 1) prompt = prompt.expand({n, -1, -1, -1});
   at::Tensor x = converter_->forward(common, prompt);
   return unify2local_->forward(recombiner_->forward(x), h, w);
 }

@@ -83,6 +83,26 @@ TEST(NegoCollabAdapters, TrainableParameterCounts) {
   EXPECT_EQ(count_trainable(*make_receiver(fine_local(1))), 120162 + 8320);
 }
 
+TEST(NegoCollabAdapters, PerMessagePromptsEqualReceivingEachMessageAlone) {
+  auto sender = make_sender(defaults(0));
+  auto receiver = make_receiver(defaults(1));
+  sender->eval();
+  receiver->eval();
+  at::NoGradGuard no_grad;
+  at::Tensor local = at::randn({2, 64, 12, 20});
+  at::Tensor message = sender->forward(local);
+  at::Tensor prompt = sender->local_prompt(local);
+  at::Tensor both = receiver->forward(message, prompt);
+  for (int64_t i = 0; i < 2; ++i) {
+    at::Tensor one = receiver->forward(message.narrow(0, i, 1), prompt.narrow(0, i, 1));
+    EXPECT_TRUE(at::allclose(both.narrow(0, i, 1), one, 1e-4, 1e-5)) << i;
+  }
+  // And a single prompt serves every message.
+  at::Tensor shared = receiver->forward(message, prompt.narrow(0, 1, 1));
+  EXPECT_TRUE(at::allclose(shared.narrow(0, 1, 1), both.narrow(0, 1, 1), 1e-4, 1e-5));
+  EXPECT_FALSE(at::allclose(shared.narrow(0, 0, 1), both.narrow(0, 0, 1), 1e-4, 1e-5));
+}
+
 TEST(NegoCollabAdapters, ShapesOnGridsThatAreNotWindowMultiples) {
   auto sender = make_sender(defaults(0));
   auto receiver = make_receiver(defaults(1));
@@ -169,7 +189,7 @@ TEST(NegoCollabAdapters, Refusals) {
   EXPECT_THROW(sender->forward(at::zeros({1, 32, 8, 8})), c10::Error);
   EXPECT_THROW(sender->local_prompt(at::zeros({32, 8, 8})), c10::Error);
   // The prompt must be one map on the messages' grid.
-  EXPECT_THROW(receiver->forward(at::zeros({2, 64, 8, 8}), at::zeros({2, 64, 8, 8})), c10::Error);
+  EXPECT_THROW(receiver->forward(at::zeros({2, 64, 8, 8}), at::zeros({3, 64, 8, 8})), c10::Error);
   EXPECT_THROW(receiver->forward(at::zeros({2, 64, 8, 8}), at::zeros({1, 64, 8, 9})), c10::Error);
   EXPECT_THROW(receiver->forward(at::zeros({2, 32, 8, 8}), at::zeros({1, 32, 8, 8})), c10::Error);
   // common_channels must be a multiple of heads.
