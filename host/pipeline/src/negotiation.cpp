@@ -85,6 +85,21 @@ Batch make_batch(const std::vector<PairItem>& items, const std::vector<size_t>& 
   return b;
 }
 
+/// Index of alliance.protocol_agent among `names`, −1 when unset. Throws
+/// ConfigError when it is not a member or a negotiator is configured as well.
+int64_t protocol_index(const ExperimentSpec& spec, const std::vector<std::string>& names) {
+  const std::string& p = spec.alliance.protocol_agent;
+  if (p.empty()) return -1;
+  if (spec.negotiator)
+    throw ConfigError(spec.file.string() + ": alliance.protocol_agent = \"" + p +
+                      "\" (NegoCollab-P) uses no negotiator; remove [negotiator]");
+  const auto it = std::find(names.begin(), names.end(), p);
+  if (it == names.end())
+    throw ConfigError(spec.file.string() + ": alliance.protocol_agent = \"" + p +
+                      "\" is not one of experiment.agents");
+  return static_cast<int64_t>(it - names.begin());
+}
+
 std::vector<ComponentSpec> stage1_components(const ExperimentSpec& spec) {
   std::vector<ComponentSpec> c{*spec.sender, *spec.receiver};
   if (spec.negotiator) c.push_back(*spec.negotiator);
@@ -201,6 +216,7 @@ NegotiationModel::NegotiationModel(std::vector<std::shared_ptr<Sender>> senders,
 }
 
 at::Tensor NegotiationModel::negotiate(const std::vector<at::Tensor>& all_locals) {
+  if (protocol_ >= 0) return all_locals.at(static_cast<size_t>(protocol_)).detach();
   const std::vector<at::Tensor> locals(
       all_locals.begin(), founders_ > 0 ? all_locals.begin() + static_cast<std::ptrdiff_t>(std::min(
                                                                    founders_, all_locals.size()))
@@ -223,15 +239,16 @@ LossTerms NegotiationModel::loss(const std::vector<at::Tensor>& locals,
   LossTerms terms;
   at::Tensor p = negotiate(locals);
   at::Tensor total;
-  if (founders_ == 0) {
+  if (founders_ == 0 && protocol_ < 0) {
     total =
         w.negotiator_pragmatic * negocollab::pragmatic_loss(occupancy_head_->forward(p), occupancy);
     terms["negotiator_pragmatic"] = total;
   } else {
-    p = p.detach();  // the alliance's P is a fixed target while a member joins
+    p = p.detach();  // a fixed target: the alliance's P while joining, the protocol's local
     total = at::zeros({}, p.options());
   }
   for (size_t m = founders_; m < locals.size(); ++m) {
+    if (static_cast<int64_t>(m) == protocol_) continue;  // identity adapters, P itself
     const std::string& name = member_names[m];
     const at::Tensor sent = senders_[m]->forward(locals[m]);
     const at::Tensor prompt = senders_[m]->local_prompt(locals[m]);
@@ -288,10 +305,18 @@ NegotiateResult negotiate(const ExperimentSpec& spec, const Registry& registry,
   if (spec.negotiator)
     negotiator = registry.create<Negotiator>(spec.negotiator->factory, spec.negotiator->version,
                                              spec.negotiator->params);
+  // NegoCollab-P: the protocol agent's local space is the common one; its adapters
+  // are identities and there is no negotiator.
+  const int64_t protocol = protocol_index(spec, names);
+  if (protocol >= 0) {
+    senders[static_cast<size_t>(protocol)] = registry.create<Sender>("identity", 1, ParamSet{});
+    receivers[static_cast<size_t>(protocol)] = registry.create<Receiver>("identity", 1, ParamSet{});
+  }
   const BevGrid grid = members.front().detector->grid();
   const int64_t channels = train_items.front().locals.front().size(1);
   auto model = std::make_shared<NegotiationModel>(senders, receivers, negotiator, channels, grid,
                                                   spec.losses);
+  model->set_protocol(protocol);
   Stage1Checkpointable holder(model);
 
   const auto components = stage1_components(spec);
@@ -389,12 +414,17 @@ NegotiateResult negotiate(const ExperimentSpec& spec, const Registry& registry,
                             ? *spec.negotiator
                             : ComponentSpec{"negotiator", "none", "0", "mean_of_senders", 1, {}};
   std::vector<torch::nn::Module*> sender_ptrs, receiver_ptrs;
+  manifest.protocol_agent = protocol >= 0 ? names[static_cast<size_t>(protocol)] : "";
   for (size_t m = 0; m < members.size(); ++m) {
     AllianceMember am;
     am.agent = names[m];
     am.founder = true;
     am.sender = *spec.sender;
     am.receiver = *spec.receiver;
+    if (static_cast<int64_t>(m) == protocol) {
+      am.sender = ComponentSpec{"sender", "identity", "1.0.0", "identity", 1, {}};
+      am.receiver = ComponentSpec{"receiver", "identity", "1.0.0", "identity", 1, {}};
+    }
     manifest.members.push_back(am);
     sender_ptrs.push_back(&model->sender(m));
     receiver_ptrs.push_back(&model->receiver(m));
@@ -470,6 +500,13 @@ JoinResult join(const ExperimentSpec& spec, const Registry& registry,
                                                   manifest.common.channels, grid, spec.losses);
   load_negotiator(alliance_dir, manifest, model->negotiator_bundle());  // checks the id
   model->set_joining(founders.size());
+  if (!manifest.protocol_agent.empty()) {
+    const auto it = std::find(founders.begin(), founders.end(), manifest.protocol_agent);
+    if (it == founders.end())
+      throw ConfigError((alliance_dir / "alliance.toml").string() + ": protocol_agent \"" +
+                        manifest.protocol_agent + "\" is not a founder");
+    model->set_protocol(static_cast<int64_t>(it - founders.begin()));
+  }
   freeze(model->negotiator_bundle());
   for (size_t m = 0; m < founders.size(); ++m) {
     freeze(model->sender(m));

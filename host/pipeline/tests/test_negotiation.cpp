@@ -191,4 +191,29 @@ TEST(Negotiation, JoiningTrainsOnlyTheNewcomerAndLeavesTheAllianceUnchanged) {
   EXPECT_TRUE(at::allclose(model->negotiate(b.locals), model->negotiate(other)));
 }
 
+TEST(Negotiation, ProtocolVariantTakesTheProtocolLocalAsCommonRepresentation) {
+  torch::manual_seed(8);
+  auto model = make_model(false);  // NegoCollab-P has no negotiator
+  model->set_protocol(0);
+  const PairBatch b = pair_batch();
+  {
+    at::NoGradGuard no_grad;
+    EXPECT_TRUE(at::equal(model->negotiate(b.locals), b.locals[0]));
+  }
+  auto terms = model->loss(b.locals, b.boxes, b.occupancy, {"m0", "m1"});
+  EXPECT_FALSE(terms.count("negotiator_pragmatic"));
+  EXPECT_FALSE(terms.count("cycle/m0"));
+  ASSERT_TRUE(terms.count("cycle/m1"));
+  ASSERT_TRUE(terms.count("structural/m1"));
+  terms.at("total").backward();
+  // Only member 1's adapters (and the occupancy head) learn; the protocol's are untouched.
+  for (const auto& p : model->named_parameters()) {
+    const bool member0 = p.key().rfind("sender0.", 0) == 0 || p.key().rfind("receiver0.", 0) == 0;
+    const at::Tensor g = p.value().grad();
+    if (member0) {
+      EXPECT_TRUE(!g.defined() || g.abs().sum().item<double>() == 0.0) << p.key();
+    }
+  }
+}
+
 }  // namespace

@@ -98,6 +98,11 @@ class NegotiationModel : public torch::nn::Module {
   /// terms of members ≥ founders (no negotiator term). founders = 0 turns it off.
   void set_joining(size_t founders) { founders_ = founders; }
 
+  /// NegoCollab-P (paper §4, "-P" variants): P is member `member`'s own local
+  /// feature (the protocol agent m0), fixed; there is no negotiator term and that
+  /// member gets no terms (its adapters are identities). −1 turns it off.
+  void set_protocol(int64_t member) { protocol_ = member; }
+
   Sender& sender(size_t m) { return *senders_.at(m); }
   Receiver& receiver(size_t m) { return *receivers_.at(m); }
   /// The negotiator and occupancy head as one module (what the alliance id hashes).
@@ -111,7 +116,8 @@ class NegotiationModel : public torch::nn::Module {
   torch::nn::Conv2d occupancy_head_{nullptr};  ///< shared 1x1 conv C → 1 (sheet §1.5)
   BevGrid grid_;
   NegoLossSpec weights_;
-  size_t founders_ = 0;  ///< > 0 while a new member joins
+  size_t founders_ = 0;    ///< > 0 while a new member joins
+  int64_t protocol_ = -1;  ///< NegoCollab-P: the protocol member, else −1
 };
 
 /// What join() did.
