@@ -1,0 +1,45 @@
+#include "concord/plugin.hpp"
+#include "mpda.hpp"
+
+namespace {
+
+using concord::plugins::mpda::MpdaOptions;
+using concord::plugins::mpda::MpdaReceiver;
+using concord::plugins::mpda::MpdaSender;
+
+/// The plugin.toml parameters (every key present: the host fills defaults) as options.
+MpdaOptions options_from(const concord::ParamSet& p) {
+  MpdaOptions o;
+  o.local_channels = p.get_int("local_channels");
+  o.local_cell_size_m = p.get_float("local_cell_size_m");
+  o.target_channels = p.get_int("target_channels");
+  o.target_cell_size_m = p.get_float("target_cell_size_m");
+  o.target_space = p.get_string("target_space");
+  o.heads = p.get_int("heads");
+  o.window = p.get_int("window_size");
+  o.mlp_dim = p.get_int("mlp_dim");
+  o.dropout = p.get_float("dropout");
+  o.residual_blocks = p.get_int("residual_blocks");
+  o.cdt_heads = p.get_int("cdt_heads");
+  o.cdt_dim_head = p.get_int("cdt_dim_head");
+  o.cdt_depth = p.get_int("cdt_depth");
+  return o;
+}
+
+/// Throws c10::Error for inconsistent values (see MpdaSender / MpdaReceiver).
+std::shared_ptr<concord::Sender> make_sender(const concord::ParamSet& p) {
+  return std::make_shared<MpdaSender>(options_from(p));
+}
+
+std::shared_ptr<concord::Receiver> make_receiver(const concord::ParamSet& p) {
+  return std::make_shared<MpdaReceiver>(options_from(p));
+}
+
+void register_factories(concord::Registrar& registrar, const concord::PluginContext&) {
+  registrar.add<concord::Sender>("mpda", 1, make_sender);
+  registrar.add<concord::Receiver>("mpda", 1, make_receiver);
+}
+
+}  // namespace
+
+CONCORD_PLUGIN("mpda", "1.0.0", register_factories, {"sender", "mpda", 1}, {"receiver", "mpda", 1})
