@@ -10,6 +10,7 @@
 #include "concord/adapters/accounting.hpp"
 #include "concord/modules/receiver.hpp"
 #include "concord/modules/sender.hpp"
+#include "concord/precision.hpp"
 #include "domain_adaptation.hpp"
 #include "mpda.hpp"
 #include "test_support.hpp"
@@ -168,6 +169,22 @@ TEST(MpdaAdapters, Refusals) {
   mpda::MpdaOptions bad;
   bad.target_space = "m0";
   EXPECT_THROW(mpda::MpdaSender{bad}, c10::Error);
+}
+
+TEST(MpdaAdapters, RunForwardAndBackwardUnderBf16Autocast) {
+  // LayerNorms run in fp32 (concord::layer_norm_fp32), so the mixed-dtype pass works.
+  auto sender = registry()->create<concord::Sender>("mpda", 1, defaults(0));
+  auto receiver = registry()->create<concord::Receiver>("mpda", 1, defaults(1));
+  const at::Tensor local = at::randn({2, 64, 13, 11});
+  at::Tensor back;
+  {
+    concord::AutocastScope bf16(concord::Precision::kBf16);
+    back = receiver->forward(sender->forward(local), local.narrow(0, 0, 1));
+  }
+  EXPECT_EQ(back.sizes(), (at::IntArrayRef{2, 64, 13, 11}));
+  EXPECT_TRUE(at::isfinite(back.to(at::kFloat)).all().item<bool>());
+  back.to(at::kFloat).pow(2).mean().backward();
+  for (const auto& p : sender->parameters()) EXPECT_TRUE(p.grad().defined());
 }
 
 }  // namespace
