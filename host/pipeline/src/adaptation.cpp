@@ -15,6 +15,7 @@
 #include "concord/pipeline/alliance.hpp"
 #include "concord/pipeline/checkpoint.hpp"
 #include "concord/pipeline/negotiation.hpp"
+#include "concord/precision.hpp"
 #include "concord/progress.hpp"
 
 namespace concord::pipeline {
@@ -140,6 +141,9 @@ AdaptResult adapt_receivers(const ExperimentSpec& spec, const Registry& registry
   } else if (checkpoint_exists(ckpt_dir, "latest")) {
     throw Error(ckpt_dir.string() + ": holds a previous adaptation; pass --resume to continue it");
   }
+  const Precision precision =
+      parse_precision(schedule.precision, spec.file.string() + ": precision of " +
+                                              options.state_dir.filename().string());
   auto mean_val = [&]() {
     at::NoGradGuard no_grad;
     for (auto& m : members) m.receiver->eval();  // (trainable ones switch back below)
@@ -151,6 +155,7 @@ AdaptResult adapt_receivers(const ExperimentSpec& spec, const Registry& registry
     for (size_t i = 0; i < n_val; ++i) {
       const HeteroSample s = val_loader.get(i);
       if (s.types.size() < 2) continue;
+      AutocastScope autocast(precision);
       sum += collab.loss(s).at("total").item<double>();
       ++count;
     }
@@ -181,7 +186,11 @@ AdaptResult adapt_receivers(const ExperimentSpec& spec, const Registry& registry
     for (size_t i = 0; i < per_epoch; ++i) {
       const HeteroSample s = train_loader.get(order[i]);
       if (s.types.size() >= 2) {  // a lone ego receives nothing
-        at::Tensor loss = collab.loss(s).at("total");
+        at::Tensor loss;
+        {
+          AutocastScope autocast(precision);  // bf16 forward, fp32 losses
+          loss = collab.loss(s).at("total");
+        }
         TORCH_CHECK(std::isfinite(loss.item<double>()), "stage-2 loss is not finite at epoch ",
                     epoch + 1, " sample ", order[i]);
         optimizer.zero_grad();

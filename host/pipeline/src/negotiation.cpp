@@ -17,6 +17,7 @@
 #include "concord/pipeline/adaptation.hpp"
 #include "concord/pipeline/build.hpp"
 #include "concord/pipeline/checkpoint.hpp"
+#include "concord/precision.hpp"
 #include "concord/progress.hpp"
 
 namespace concord::pipeline {
@@ -336,6 +337,8 @@ NegotiateResult negotiate(const ExperimentSpec& spec, const Registry& registry,
                 ": holds a previous run; pass --resume to continue it or choose another --run-dir");
   }
 
+  const Precision precision =
+      parse_precision(spec.negotiate.precision, spec.file.string() + ": negotiate.precision");
   auto mean_val = [&]() {
     at::NoGradGuard no_grad;
     holder.eval();
@@ -344,6 +347,7 @@ NegotiateResult negotiate(const ExperimentSpec& spec, const Registry& registry,
     std::iota(order.begin(), order.end(), 0);
     for (size_t i = 0; i < order.size(); ++i) {
       Batch b = make_batch(val_items, order, i, i + 1);
+      AutocastScope autocast(precision);
       sum += model->loss(b.locals, b.gt_boxes, b.occupancy, names).at("total").item<double>();
     }
     holder.train();
@@ -369,7 +373,11 @@ NegotiateResult negotiate(const ExperimentSpec& spec, const Registry& registry,
     double sum = 0.0;
     for (size_t s = 0; s < steps; ++s) {
       Batch b = make_batch(train_items, order, s * batch, std::min(order.size(), (s + 1) * batch));
-      at::Tensor loss = model->loss(b.locals, b.gt_boxes, b.occupancy, names).at("total");
+      at::Tensor loss;
+      {
+        AutocastScope autocast(precision);  // bf16 forward; losses cast to fp32
+        loss = model->loss(b.locals, b.gt_boxes, b.occupancy, names).at("total");
+      }
       TORCH_CHECK(std::isfinite(loss.item<double>()), "stage-1 loss is not finite at epoch ",
                   epoch + 1, " step ", s);
       optimizer.zero_grad();
@@ -539,6 +547,8 @@ JoinResult join(const ExperimentSpec& spec, const Registry& registry,
       model->receiver(m).train(on);
     }
   };
+  const Precision precision =
+      parse_precision(spec.join.precision, spec.file.string() + ": join.precision");
   auto mean_val = [&]() {
     at::NoGradGuard no_grad;
     set_train(false);
@@ -547,6 +557,7 @@ JoinResult join(const ExperimentSpec& spec, const Registry& registry,
     std::iota(order.begin(), order.end(), 0);
     for (size_t i = 0; i < order.size(); ++i) {
       Batch b = make_batch(val_items, order, i, i + 1);
+      AutocastScope autocast(precision);
       sum += model->loss(b.locals, b.gt_boxes, b.occupancy, names).at("total").item<double>();
     }
     set_train(true);
@@ -572,7 +583,11 @@ JoinResult join(const ExperimentSpec& spec, const Registry& registry,
     double sum = 0.0;
     for (size_t s = 0; s < steps; ++s) {
       Batch b = make_batch(train_items, order, s * batch, std::min(order.size(), (s + 1) * batch));
-      at::Tensor loss = model->loss(b.locals, b.gt_boxes, b.occupancy, names).at("total");
+      at::Tensor loss;
+      {
+        AutocastScope autocast(precision);  // bf16 forward; losses cast to fp32
+        loss = model->loss(b.locals, b.gt_boxes, b.occupancy, names).at("total");
+      }
       TORCH_CHECK(std::isfinite(loss.item<double>()), "join loss is not finite at epoch ",
                   epoch + 1, " step ", s);
       optimizer.zero_grad();

@@ -240,6 +240,59 @@ std::uint32_t read_u32(const std::string& bytes, std::size_t at) {
   return v;
 }
 
+// The data section of a binary / binary_compressed file: `data` points at N
+// row-major records (binary, inside the file bytes) or at the decompressed
+// column-major field blocks (binary_compressed, held in `owned`).
+struct RawData {
+  std::vector<unsigned char> owned;
+  const unsigned char* data = nullptr;
+  bool column_major = false;
+};
+
+RawData raw_data(const std::string& bytes, const PcdHeader& h, const std::string& src) {
+  const std::size_t n = static_cast<std::size_t>(h.points);
+  const std::size_t psize = h.point_size();
+  const auto* file = reinterpret_cast<const unsigned char*>(bytes.data());
+  const std::size_t have = bytes.size() - h.data_offset;
+  RawData raw;
+  if (h.data == PcdData::kBinary) {
+    const std::size_t need = n * psize;
+    if (have < need) {
+      throw FormatError(src, "truncated binary data (expected " + std::to_string(need) +
+                                 " bytes for " + std::to_string(n) + " points, got " +
+                                 std::to_string(have) + ")");
+    }
+    raw.data = file + h.data_offset;
+    return raw;
+  }
+  if (have < 8) {
+    throw FormatError(src, "truncated binary_compressed data (expected 8-byte size header, got " +
+                               std::to_string(have) + " bytes)");
+  }
+  const std::uint32_t csize = read_u32(bytes, h.data_offset);
+  const std::uint32_t usize = read_u32(bytes, h.data_offset + 4);
+  if (static_cast<std::uint64_t>(usize) != static_cast<std::uint64_t>(n) * psize) {
+    throw FormatError(src, "size mismatch: uncompressed size " + std::to_string(usize) +
+                               " != POINTS*point size " + std::to_string(n * psize));
+  }
+  if (have - 8 < csize) {
+    throw FormatError(src, "truncated binary_compressed data (expected " + std::to_string(csize) +
+                               " compressed bytes, got " + std::to_string(have - 8) + ")");
+  }
+  raw.owned.resize(usize);
+  if (usize > 0) {
+    const unsigned got = lzf_decompress(file + h.data_offset + 8, csize, raw.owned.data(),
+                                        static_cast<unsigned>(usize));
+    if (got != usize) {
+      throw FormatError(src, "LZF decompression failed (expected " + std::to_string(usize) +
+                                 " bytes, got " + std::to_string(got) + ")");
+    }
+  }
+  raw.data = raw.owned.data();
+  raw.column_major = true;
+  return raw;
+}
+
 }  // namespace
 
 std::size_t PcdHeader::point_size() const {
@@ -369,61 +422,81 @@ PointCloud parse_pcd(const std::string& bytes, const std::string& src) {
   const std::size_t psize = h.point_size();
   cloud.points.resize(static_cast<Eigen::Index>(n),
                       static_cast<Eigen::Index>(cloud.columns.size()));
-  const auto* data = reinterpret_cast<const unsigned char*>(bytes.data());
   if (h.data == PcdData::kAscii) {
     parse_ascii(bytes, h, plans, cloud.points, src);
-  } else if (h.data == PcdData::kBinary) {
-    const std::size_t need = n * psize;
-    const std::size_t have = bytes.size() - h.data_offset;
-    if (have < need) {
-      throw FormatError(src, "truncated binary data (expected " + std::to_string(need) +
-                                 " bytes for " + std::to_string(n) + " points, got " +
-                                 std::to_string(have) + ")");
-    }
-    for (std::size_t i = 0; i < n; ++i) {
-      const unsigned char* rec = data + h.data_offset + i * psize;
-      for (const auto& p : plans) {
-        store_binary(cloud.points, static_cast<Eigen::Index>(i), p, rec + p.offset,
-                     static_cast<std::size_t>(p.field.size));
-      }
-    }
   } else {
-    const std::size_t have = bytes.size() - h.data_offset;
-    if (have < 8) {
-      throw FormatError(src, "truncated binary_compressed data (expected 8-byte size header, got " +
-                                 std::to_string(have) + " bytes)");
-    }
-    const std::uint32_t csize = read_u32(bytes, h.data_offset);
-    const std::uint32_t usize = read_u32(bytes, h.data_offset + 4);
-    if (static_cast<std::uint64_t>(usize) != static_cast<std::uint64_t>(n) * psize) {
-      throw FormatError(src, "size mismatch: uncompressed size " + std::to_string(usize) +
-                                 " != POINTS*point size " + std::to_string(n * psize));
-    }
-    if (have - 8 < csize) {
-      throw FormatError(src, "truncated binary_compressed data (expected " + std::to_string(csize) +
-                                 " compressed bytes, got " + std::to_string(have - 8) + ")");
-    }
-    std::vector<unsigned char> raw(usize);
-    if (usize > 0) {
-      const unsigned got =
-          lzf_decompress(data + h.data_offset + 8, csize, raw.data(), static_cast<unsigned>(usize));
-      if (got != usize) {
-        throw FormatError(src, "LZF decompression failed (expected " + std::to_string(usize) +
-                                   " bytes, got " + std::to_string(got) + ")");
-      }
-    }
+    const RawData raw = raw_data(bytes, h, src);
     std::size_t block = 0;  // start of this field's column-major block
     for (const auto& p : plans) {
       const std::size_t esize = static_cast<std::size_t>(p.field.size);
       const std::size_t per_point = esize * static_cast<std::size_t>(p.field.count);
       for (std::size_t i = 0; i < n; ++i) {
-        store_binary(cloud.points, static_cast<Eigen::Index>(i), p,
-                     raw.data() + block + i * per_point, esize);
+        const unsigned char* at =
+            raw.column_major ? raw.data + block + i * per_point : raw.data + i * psize + p.offset;
+        store_binary(cloud.points, static_cast<Eigen::Index>(i), p, at, esize);
       }
       block += per_point * n;
     }
   }
   return cloud;
+}
+
+std::vector<double> parse_pcd_field_f64(const std::string& bytes, const std::string& field,
+                                        const std::string& src) {
+  const PcdHeader h = parse_pcd_header(bytes, src);
+  std::size_t index = h.fields.size();
+  for (std::size_t k = 0; k < h.fields.size(); ++k) {
+    if (h.fields[k].name == field) index = k;
+  }
+  if (index == h.fields.size()) {
+    std::string names;
+    for (const auto& f : h.fields) names += (names.empty() ? "" : " ") + f.name;
+    throw FormatError(src, "no field '" + field + "' (FIELDS: " + names + ")");
+  }
+  const PcdField& f = h.fields[index];
+  if (f.count != 1) {
+    throw FormatError(
+        src, "field '" + field + "' has COUNT " + std::to_string(f.count) + ", expected 1");
+  }
+  const std::size_t n = static_cast<std::size_t>(h.points);
+  std::vector<double> out(n);
+  if (h.data == PcdData::kAscii) {
+    std::size_t token = 0;  // position of the field's value on a data line
+    for (std::size_t k = 0; k < index; ++k) token += static_cast<std::size_t>(h.fields[k].count);
+    std::size_t pos = h.data_offset;
+    std::size_t row = 0;
+    while (pos < bytes.size() && row < n) {
+      std::size_t eol = bytes.find('\n', pos);
+      if (eol == std::string::npos) eol = bytes.size();
+      const std::vector<std::string> toks = split_ws(bytes.substr(pos, eol - pos));
+      pos = eol + 1;
+      if (toks.empty()) continue;
+      if (toks.size() <= token ||
+          !parse_double(toks[token].data(), toks[token].data() + toks[token].size(), out[row])) {
+        throw FormatError(src, "ascii data point " + std::to_string(row) +
+                                   ": no number for field '" + field + "'");
+      }
+      ++row;
+    }
+    if (row < n) {
+      throw FormatError(src, "truncated ascii data (expected " + std::to_string(n) +
+                                 " points, got " + std::to_string(row) + ")");
+    }
+    return out;
+  }
+  const RawData raw = raw_data(bytes, h, src);
+  std::size_t offset = 0;  // row-major: byte offset in a record; column-major: block start
+  for (std::size_t k = 0; k < index; ++k) {
+    const std::size_t per_point =
+        static_cast<std::size_t>(h.fields[k].size) * static_cast<std::size_t>(h.fields[k].count);
+    offset += raw.column_major ? per_point * n : per_point;
+  }
+  const std::size_t esize = static_cast<std::size_t>(f.size);
+  for (std::size_t i = 0; i < n; ++i) {
+    out[i] = element_value(f, raw.column_major ? raw.data + offset + i * esize
+                                               : raw.data + i * h.point_size() + offset);
+  }
+  return out;
 }
 
 PointCloud read_pcd(const std::filesystem::path& path) {

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <string>
+#include "concord/modules/fp32_layer_norm.hpp"
 
 namespace concord::plugins::negocollab {
 
@@ -130,11 +131,11 @@ AxialAttentionBlockImpl::AxialAttentionBlockImpl(int64_t channels, int64_t heads
 at::Tensor AxialAttentionBlockImpl::forward(const at::Tensor& x) {
   const int64_t h = x.size(2), w = x.size(3);
   at::Tensor t = window_partition(x, window_);
-  t = t + window_attn_->forward(window_attn_norm_->forward(t));
-  t = t + window_ffn_->forward(window_ffn_norm_->forward(t));
+  t = t + window_attn_->forward(concord::layer_norm_fp32(window_attn_norm_, t));
+  t = t + window_ffn_->forward(concord::layer_norm_fp32(window_ffn_norm_, t));
   t = grid_partition(window_merge(t, window_, h, w), window_);
-  t = t + grid_attn_->forward(grid_attn_norm_->forward(t));
-  t = t + grid_ffn_->forward(grid_ffn_norm_->forward(t));
+  t = t + grid_attn_->forward(concord::layer_norm_fp32(grid_attn_norm_, t));
+  t = t + grid_ffn_->forward(concord::layer_norm_fp32(grid_ffn_norm_, t));
   return grid_merge(t, window_, h, w);
 }
 
@@ -160,7 +161,7 @@ at::Tensor AxialAttentionImpl::forward(const at::Tensor& x) {
   at::Tensor y = pad_to_window(x, options_.window);
   for (auto& block : blocks_) y = block->forward(y);
   y = y.narrow(2, 0, h).narrow(3, 0, w).permute({0, 2, 3, 1});  // [N, H, W, C]
-  return head_linear_->forward(head_norm_->forward(y)).permute({0, 3, 1, 2});
+  return head_linear_->forward(concord::layer_norm_fp32(head_norm_, y)).permute({0, 3, 1, 2});
 }
 
 }  // namespace concord::plugins::negocollab

@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 
 #include <string>
+#include "concord/modules/fp32_layer_norm.hpp"
 
 namespace concord::plugins::negocollab {
 
@@ -20,7 +21,7 @@ ConvNeXtBlockImpl::ConvNeXtBlockImpl(int64_t channels, double layer_scale_init) 
 
 at::Tensor ConvNeXtBlockImpl::forward(const at::Tensor& x) {
   at::Tensor y = dwconv->forward(x).permute({0, 2, 3, 1});  // [N, H, W, C]
-  y = pwconv2->forward(at::gelu(pwconv1->forward(norm->forward(y))));
+  y = pwconv2->forward(at::gelu(pwconv1->forward(concord::layer_norm_fp32(norm, y))));
   return x + (y * gamma).permute({0, 3, 1, 2});
 }
 

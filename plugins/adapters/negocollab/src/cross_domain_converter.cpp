@@ -6,6 +6,7 @@
 #include <string>
 
 #include "axial_attention.hpp"
+#include "concord/modules/fp32_layer_norm.hpp"
 
 namespace concord::plugins::negocollab {
 
@@ -37,9 +38,9 @@ at::Tensor WindowCrossAttentionImpl::forward(const at::Tensor& query, const at::
   auto heads = [&](const at::Tensor& t) {  // [G, n, C] -> [G, heads, n, d]
     return t.reshape({g, n, heads_, dim_head}).permute({0, 2, 1, 3});
   };
-  at::Tensor q = heads(to_q_->forward(q_norm_->forward(query)));
-  at::Tensor k = heads(to_k_->forward(k_norm_->forward(key_value)));
-  at::Tensor v = heads(to_v_->forward(v_norm_->forward(key_value)));
+  at::Tensor q = heads(to_q_->forward(concord::layer_norm_fp32(q_norm_, query)));
+  at::Tensor k = heads(to_k_->forward(concord::layer_norm_fp32(k_norm_, key_value)));
+  at::Tensor v = heads(to_v_->forward(concord::layer_norm_fp32(v_norm_, key_value)));
   at::Tensor dot =
       at::matmul(q, k.transpose(-2, -1)) * (1.0 / std::sqrt(static_cast<double>(dim_head)));
   at::Tensor a = at::matmul(at::softmax(dot, -1), v).permute({0, 2, 1, 3}).reshape({g, n, c});
@@ -60,9 +61,9 @@ at::Tensor CrossDomainBlockImpl::forward(const at::Tensor& query, const at::Tens
   at::Tensor x =
       cross_attn_->forward(window_partition(query, window_), window_partition(prompt, window_));
   // The remaining steps act per token, so they can stay in the window layout.
-  x = pre_norm_->forward(x);
+  x = concord::layer_norm_fp32(pre_norm_, x);
   x = x + ffn2_->forward(at::gelu(ffn1_->forward(x)));
-  x = post_norm_->forward(x);
+  x = concord::layer_norm_fp32(post_norm_, x);
   return window_merge(x, window_, query.size(2), query.size(3));
 }
 
@@ -90,7 +91,7 @@ at::Tensor CrossDomainConverterImpl::forward(const at::Tensor& query, const at::
   const at::Tensor kv = pad_to_window(prompt, options_.window);
   for (auto& block : blocks_) x = block->forward(x, kv);
   x = x.narrow(2, 0, h).narrow(3, 0, w).permute({0, 2, 3, 1});  // [N, H, W, C]
-  return head_linear_->forward(head_norm_->forward(x)).permute({0, 3, 1, 2});
+  return head_linear_->forward(concord::layer_norm_fp32(head_norm_, x)).permute({0, 3, 1, 2});
 }
 
 }  // namespace concord::plugins::negocollab

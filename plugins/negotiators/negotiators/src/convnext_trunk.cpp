@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 
 #include <string>
+#include "concord/modules/fp32_layer_norm.hpp"
 
 namespace concord::plugins::negotiators {
 
@@ -24,7 +25,7 @@ ConvNeXtBlockImpl::ConvNeXtBlockImpl(int64_t channels, int64_t kernel_size, int6
 
 at::Tensor ConvNeXtBlockImpl::forward(const at::Tensor& x) {
   at::Tensor y = dwconv_->forward(x).permute({0, 2, 3, 1});  // NHWC
-  y = fc2_->forward(at::gelu(fc1_->forward(norm_->forward(y))));
+  y = fc2_->forward(at::gelu(fc1_->forward(concord::layer_norm_fp32(norm_, y))));
   return x + (gamma_ * y).permute({0, 3, 1, 2});
 }
 

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include "concord/modules/fp32_layer_norm.hpp"
 
 namespace concord::plugins::negotiators {
 
@@ -44,7 +45,8 @@ at::Tensor WindowAttentionBlockImpl::forward(const at::Tensor& x, const at::Tens
   const int64_t tokens = window_ * window_;
   const int64_t dim_head = c / heads_;
 
-  at::Tensor windows = partition_windows(norm1_->forward(x), window_, layout_);  // [Nw, T, C]
+  at::Tensor windows =
+      partition_windows(concord::layer_norm_fp32(norm1_, x), window_, layout_);  // [Nw, T, C]
   const int64_t nw = windows.size(0);
   at::Tensor qkv = qkv_->forward(windows).reshape({nw, tokens, 3, heads_, dim_head});
   qkv = qkv.permute({2, 0, 3, 1, 4});  // [3, Nw, heads, T, d]
@@ -66,7 +68,7 @@ at::Tensor WindowAttentionBlockImpl::forward(const at::Tensor& x, const at::Tens
   at::Tensor attended = at::matmul(at::softmax(logits, -1), qkv[2]);  // [Nw, heads, T, d]
   attended = proj_->forward(attended.transpose(1, 2).reshape({nw, tokens, c}));
   at::Tensor out = x + merge_windows(attended, n, height, width, window_, layout_);
-  return out + fc2_->forward(at::gelu(fc1_->forward(norm2_->forward(out))));
+  return out + fc2_->forward(at::gelu(fc1_->forward(concord::layer_norm_fp32(norm2_, out))));
 }
 
 WindowTransformerTrunk::WindowTransformerTrunk(int64_t channels, int64_t blocks, int64_t heads,

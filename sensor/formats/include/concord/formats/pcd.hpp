@@ -64,6 +64,15 @@ PcdHeader parse_pcd_header(const std::string& bytes, const std::string& source);
 /// decoding failure.
 PointCloud parse_pcd(const std::string& bytes, const std::string& source);
 
+/// Values of one COUNT-1 field of every point at float64 precision, in point
+/// order. parse_pcd converts to float32, which rounds an F8 Unix time in
+/// seconds (DAIR-V2X vehicle `timestamp`, ~1.6e9 s) to ~128 s steps; this keeps
+/// it exact. All DATA modes. `source` names the file in errors. Throws
+/// FormatError (one line) when `field` is absent or has COUNT != 1, and for
+/// the same malformed data as parse_pcd. Source: sheet §1.3 (DAIR-V2X PCD fields).
+std::vector<double> parse_pcd_field_f64(const std::string& bytes, const std::string& field,
+                                        const std::string& source);
+
 /// Reads a PCD file (see parse_pcd). Throws FormatError when the file cannot
 /// be opened or is malformed. Source: sheet §1.1 (OPV2V PCD), §1.3 (DAIR-V2X
 /// binary_compressed, fields x y z intensity timestamp).
