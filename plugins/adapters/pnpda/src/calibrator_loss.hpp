@@ -19,7 +19,8 @@ namespace concord::plugins::pnpda {
 /// res, y = y_min + (h + 0.5) res). Returns [N, grid.height(), grid.width()] bool: true
 /// where the cell centre (c_x, c_y) satisfies |u| <= l/2 and |v| <= w/2 with
 /// u = (c_x − x) cos yaw + (c_y − y) sin yaw, v = −(c_x − x) sin yaw + (c_y − y) cos yaw
-/// (z and h are ignored). Throws c10::Error when boxes is not [N, 7] or grid is invalid.
+/// (z and h are ignored). Throws c10::Error when boxes is not [N, 7], concord::ConfigError
+/// when grid is invalid.
 at::Tensor box_cell_mask(const at::Tensor& boxes, const concord::BevGrid& grid);
 
 /// Mean feature of each object's cells: feature [C, H, W] float32, masks [N, H, W] bool.
