@@ -111,7 +111,13 @@ int main(int argc, char** argv) {
 
     std::printf("%-10s %12s %12s %14s %16s\n", "precision", "sender ms", "receiver ms",
                 "negotiator ms", "stage-1 step ms");
-    for (const auto precision : {concord::Precision::kFp32, concord::Precision::kBf16}) {
+    for (int variant = 0; variant < 3; ++variant) {
+      const auto precision = variant == 0 ? concord::Precision::kFp32 : concord::Precision::kBf16;
+      const bool channels_last = variant == 2;
+      if (channels_last) {
+        concord::to_channels_last(*model);
+        for (auto& l : locals) l = l.contiguous(at::MemoryFormat::ChannelsLast);
+      }
       const int reps = 2;
       double send = 0, recv = 0, nego = 0;
       try {
@@ -138,8 +144,9 @@ int main(int argc, char** argv) {
               opt.step();
             },
             reps);
-        std::printf("%-10s %12.1f %12.1f %14.1f %16.1f\n", concord::to_string(precision), send,
-                    recv, nego, step);
+        std::printf("%-10s %12.1f %12.1f %14.1f %16.1f\n",
+                    channels_last ? "bf16+cl" : concord::to_string(precision), send, recv, nego,
+                    step);
       } catch (const c10::Error& e) {
         std::printf("%-10s unsupported: %s\n", concord::to_string(precision),
                     e.what_without_backtrace());

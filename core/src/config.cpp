@@ -36,6 +36,21 @@ KeySpec key(std::string name, ParamType type, bool required, std::string descrip
   return k;
 }
 
+/// Keys of a training-schedule section ([train], [negotiate], [adapt], [join]).
+std::vector<KeySpec> schedule_keys(const std::string& epochs_description) {
+  return {key("epochs", ParamType::kInt, false, epochs_description, 1, 10000),
+          key("lr", ParamType::kFloat, false, "Adam learning rate", 1e-8, 1.0),
+          key("milestones", ParamType::kIntList, false, "epochs at which lr *= gamma", 1, 10000),
+          key("gamma", ParamType::kFloat, false, "MultiStepLR factor", 0.0, 1.0),
+          key("weight_decay", ParamType::kFloat, false, "Adam weight decay", 0.0, 1.0),
+          key("max_samples", ParamType::kInt, false, "samples per epoch (0 = all)", 0, 100000000),
+          key("precision", ParamType::kString, false, "compute precision", std::nullopt,
+              std::nullopt, {"fp32", "bf16"}),
+          key("crop_cells", ParamType::kInt, false,
+              "negotiate/join: train on random square BEV crops of this many cells (0 = whole map)",
+              0, 100000, {}, "cells")};
+}
+
 // Agent files: one agent type (NegoCollab Table 5), its sensor and its components.
 const Schema& agent_schema() {
   static const Schema schema = {
@@ -76,38 +91,10 @@ const Schema& experiment_schema() {
             "m"),
         key("pose_noise_yaw_deg", ParamType::kFloat, false, "pose noise std, yaw", 0.0, 45.0, {},
             "deg")}},
-      {"train",
-       {key("epochs", ParamType::kInt, false, "training epochs", 1, 10000),
-        key("lr", ParamType::kFloat, false, "Adam learning rate", 1e-8, 1.0),
-        key("milestones", ParamType::kIntList, false, "epochs at which lr *= gamma", 1, 10000),
-        key("gamma", ParamType::kFloat, false, "MultiStepLR factor", 0.0, 1.0),
-        key("weight_decay", ParamType::kFloat, false, "Adam weight decay", 0.0, 1.0),
-        key("max_samples", ParamType::kInt, false, "samples per epoch (0 = all)", 0, 100000000),
-        key("precision", ParamType::kString, false, "compute precision", std::nullopt, std::nullopt,
-            {"fp32", "bf16"})}},
-      {"negotiate",
-       {key("epochs", ParamType::kInt, false, "NegoCollab stage-1 epochs", 1, 10000),
-        key("lr", ParamType::kFloat, false, "Adam learning rate", 1e-8, 1.0),
-        key("milestones", ParamType::kIntList, false, "epochs at which lr *= gamma", 1, 10000),
-        key("gamma", ParamType::kFloat, false, "MultiStepLR factor", 0.0, 1.0),
-        key("weight_decay", ParamType::kFloat, false, "Adam weight decay", 0.0, 1.0),
-        key("max_samples", ParamType::kInt, false, "samples per epoch (0 = all)", 0, 100000000),
-        key("precision", ParamType::kString, false, "compute precision", std::nullopt, std::nullopt,
-            {"fp32", "bf16"})}},
-      {"adapt",
-       {key("epochs", ParamType::kInt, false, "NegoCollab stage-2 epochs", 1, 10000),
-        key("lr", ParamType::kFloat, false, "Adam learning rate", 1e-8, 1.0),
-        key("milestones", ParamType::kIntList, false, "epochs at which lr *= gamma", 1, 10000),
-        key("gamma", ParamType::kFloat, false, "MultiStepLR factor", 0.0, 1.0),
-        key("weight_decay", ParamType::kFloat, false, "Adam weight decay", 0.0, 1.0),
-        key("max_samples", ParamType::kInt, false, "samples per epoch (0 = all)", 0, 100000000)}},
-      {"join",
-       {key("epochs", ParamType::kInt, false, "NegoCollab join (align) epochs", 1, 10000),
-        key("lr", ParamType::kFloat, false, "Adam learning rate", 1e-8, 1.0),
-        key("milestones", ParamType::kIntList, false, "epochs at which lr *= gamma", 1, 10000),
-        key("gamma", ParamType::kFloat, false, "MultiStepLR factor", 0.0, 1.0),
-        key("weight_decay", ParamType::kFloat, false, "Adam weight decay", 0.0, 1.0),
-        key("max_samples", ParamType::kInt, false, "samples per epoch (0 = all)", 0, 100000000)}},
+      {"train", schedule_keys("training epochs")},
+      {"negotiate", schedule_keys("NegoCollab stage-1 epochs")},
+      {"adapt", schedule_keys("NegoCollab stage-2 epochs")},
+      {"join", schedule_keys("NegoCollab join (align) epochs")},
       {"alliance",
        {key("dir", ParamType::kString, false,
             "joining: the alliance artifact folder, relative to the working directory"),

@@ -24,6 +24,20 @@ std::optional<T> setting(const ConfigFile& cfg, const std::string& key) {
   throw ConfigError(it->second.second.str() + ": " + key + " has the wrong type");
 }
 
+/// Fills `t` from section `section` ([train], [negotiate], [adapt] or [join]);
+/// keys absent from the file keep t's defaults.
+void read_schedule(const ConfigFile& cfg, const std::string& section, TrainSpec& t) {
+  const std::string p = section + ".";
+  t.epochs = static_cast<int>(setting<int64_t>(cfg, p + "epochs").value_or(t.epochs));
+  t.lr = setting<double>(cfg, p + "lr").value_or(t.lr);
+  t.milestones = setting<std::vector<int64_t>>(cfg, p + "milestones").value_or(t.milestones);
+  t.gamma = setting<double>(cfg, p + "gamma").value_or(t.gamma);
+  t.weight_decay = setting<double>(cfg, p + "weight_decay").value_or(t.weight_decay);
+  t.max_samples = setting<int64_t>(cfg, p + "max_samples").value_or(t.max_samples);
+  t.precision = setting<std::string>(cfg, p + "precision").value_or(t.precision);
+  t.crop_cells = setting<int64_t>(cfg, p + "crop_cells").value_or(t.crop_cells);
+}
+
 ComponentSpec component(const ComponentConfig& c, const std::vector<PluginManifest>& manifests) {
   const FactoryManifest* f = nullptr;
   ComponentSpec spec;
@@ -114,36 +128,10 @@ ExperimentSpec load_experiment(const std::filesystem::path& file,
     }
     std::copy(r->begin(), r->end(), d.loader.gt_range.begin());
   }
-  TrainSpec& t = e.train;
-  t.epochs = static_cast<int>(setting<int64_t>(cfg, "train.epochs").value_or(t.epochs));
-  t.lr = setting<double>(cfg, "train.lr").value_or(t.lr);
-  t.milestones = setting<std::vector<int64_t>>(cfg, "train.milestones").value_or(t.milestones);
-  t.gamma = setting<double>(cfg, "train.gamma").value_or(t.gamma);
-  t.weight_decay = setting<double>(cfg, "train.weight_decay").value_or(t.weight_decay);
-  t.max_samples = setting<int64_t>(cfg, "train.max_samples").value_or(0);
-  t.precision = setting<std::string>(cfg, "train.precision").value_or(t.precision);
-  TrainSpec& n = e.negotiate;
-  n.epochs = static_cast<int>(setting<int64_t>(cfg, "negotiate.epochs").value_or(n.epochs));
-  n.lr = setting<double>(cfg, "negotiate.lr").value_or(n.lr);
-  n.milestones = setting<std::vector<int64_t>>(cfg, "negotiate.milestones").value_or(n.milestones);
-  n.gamma = setting<double>(cfg, "negotiate.gamma").value_or(n.gamma);
-  n.weight_decay = setting<double>(cfg, "negotiate.weight_decay").value_or(n.weight_decay);
-  n.max_samples = setting<int64_t>(cfg, "negotiate.max_samples").value_or(0);
-  n.precision = setting<std::string>(cfg, "negotiate.precision").value_or(n.precision);
-  TrainSpec& ad = e.adapt;
-  ad.epochs = static_cast<int>(setting<int64_t>(cfg, "adapt.epochs").value_or(ad.epochs));
-  ad.lr = setting<double>(cfg, "adapt.lr").value_or(ad.lr);
-  ad.milestones = setting<std::vector<int64_t>>(cfg, "adapt.milestones").value_or(ad.milestones);
-  ad.gamma = setting<double>(cfg, "adapt.gamma").value_or(ad.gamma);
-  ad.weight_decay = setting<double>(cfg, "adapt.weight_decay").value_or(ad.weight_decay);
-  ad.max_samples = setting<int64_t>(cfg, "adapt.max_samples").value_or(0);
-  TrainSpec& jn = e.join;
-  jn.epochs = static_cast<int>(setting<int64_t>(cfg, "join.epochs").value_or(jn.epochs));
-  jn.lr = setting<double>(cfg, "join.lr").value_or(jn.lr);
-  jn.milestones = setting<std::vector<int64_t>>(cfg, "join.milestones").value_or(jn.milestones);
-  jn.gamma = setting<double>(cfg, "join.gamma").value_or(jn.gamma);
-  jn.weight_decay = setting<double>(cfg, "join.weight_decay").value_or(jn.weight_decay);
-  jn.max_samples = setting<int64_t>(cfg, "join.max_samples").value_or(0);
+  read_schedule(cfg, "train", e.train);
+  read_schedule(cfg, "negotiate", e.negotiate);
+  read_schedule(cfg, "adapt", e.adapt);
+  read_schedule(cfg, "join", e.join);
   e.alliance.dir = setting<std::string>(cfg, "alliance.dir").value_or("");
   e.alliance.step0 = setting<std::string>(cfg, "alliance.step0").value_or(e.alliance.step0);
   e.alliance.protocol_agent =

@@ -67,11 +67,19 @@ struct Batch {
   std::vector<at::Tensor> locals;
   std::vector<at::Tensor> gt_boxes;
   at::Tensor occupancy;
+  BevGrid grid;  ///< what the batch's maps cover (a crop of the full grid, or all of it)
 };
 
+/// The batch of items[order[begin..end)] on `full`. With crop > 0 and an rng, every
+/// map is cut to one random crop × crop window (the same for all members and items),
+/// `grid` shrinks to it and only boxes whose centre lies inside are kept; channels_last
+/// lays the locals out NHWC (bf16 runs). Throws
+/// ConfigError when the maps are smaller than the crop.
 Batch make_batch(const std::vector<PairItem>& items, const std::vector<size_t>& order, size_t begin,
-                 size_t end) {
+                 size_t end, const BevGrid& full, bool channels_last, int64_t crop = 0,
+                 std::mt19937_64* rng = nullptr) {
   Batch b;
+  b.grid = full;
   const size_t members = items.at(order[begin]).locals.size();
   std::vector<std::vector<at::Tensor>> per_member(members);
   std::vector<at::Tensor> occ;
@@ -83,6 +91,36 @@ Batch make_batch(const std::vector<PairItem>& items, const std::vector<size_t>& 
   }
   for (auto& v : per_member) b.locals.push_back(at::cat(v).to(at::kFloat));
   b.occupancy = at::cat(occ);
+  auto layout = [&] {
+    if (channels_last)
+      for (auto& l : b.locals) l = l.contiguous(at::MemoryFormat::ChannelsLast);
+  };
+  if (crop <= 0 || rng == nullptr) {
+    layout();
+    return b;
+  }
+  const int64_t h = b.occupancy.size(2), w = b.occupancy.size(3);
+  if (crop > h || crop > w)
+    throw ConfigError("crop_cells = " + std::to_string(crop) + " exceeds the " + std::to_string(h) +
+                      " x " + std::to_string(w) + " BEV maps");
+  const int64_t r0 = std::uniform_int_distribution<int64_t>(0, h - crop)(*rng);
+  const int64_t c0 = std::uniform_int_distribution<int64_t>(0, w - crop)(*rng);
+  for (auto& l : b.locals) {
+    TORCH_CHECK(l.size(2) == h && l.size(3) == w,
+                "crop_cells needs every member's local feature on the common grid; got ", l.sizes(),
+                " vs ", h, " x ", w);
+    l = l.narrow(2, r0, crop).narrow(3, c0, crop).contiguous();
+  }
+  layout();
+  b.occupancy = b.occupancy.narrow(2, r0, crop).narrow(3, c0, crop).contiguous();
+  const double res = full.resolution;
+  b.grid.x_min = full.x_min + static_cast<double>(c0) * res;
+  b.grid.x_max = b.grid.x_min + static_cast<double>(crop) * res;
+  b.grid.y_min = full.y_min + static_cast<double>(r0) * res;
+  b.grid.y_max = b.grid.y_min + static_cast<double>(crop) * res;
+  for (auto& boxes : b.gt_boxes)
+    boxes =
+        loader::boxes_with_centre_in(boxes, b.grid.x_min, b.grid.x_max, b.grid.y_min, b.grid.y_max);
   return b;
 }
 
@@ -233,6 +271,14 @@ LossTerms NegotiationModel::loss(const std::vector<at::Tensor>& locals,
                                  const std::vector<at::Tensor>& gt_boxes,
                                  const at::Tensor& occupancy,
                                  const std::vector<std::string>& member_names) {
+  return loss(locals, gt_boxes, occupancy, member_names, grid_);
+}
+
+LossTerms NegotiationModel::loss(const std::vector<at::Tensor>& locals,
+                                 const std::vector<at::Tensor>& gt_boxes,
+                                 const at::Tensor& occupancy,
+                                 const std::vector<std::string>& member_names,
+                                 const BevGrid& grid) {
   TORCH_CHECK(locals.size() == senders_.size() && member_names.size() == senders_.size(),
               "NegotiationModel::loss: expected ", senders_.size(), " members, got ",
               locals.size());
@@ -258,7 +304,7 @@ LossTerms NegotiationModel::loss(const std::vector<at::Tensor>& locals,
     const at::Tensor back = receivers_[m]->forward(p, prompt);
     const at::Tensor cycle = negocollab::cycle_loss(locals[m], back, w.cycle_std_weight);
     const at::Tensor dist = negocollab::unify_distribution_loss(p, sent, w.distribution_std_weight);
-    const at::Tensor stru = negocollab::structural_loss(p, sent, gt_boxes, grid_);
+    const at::Tensor stru = negocollab::structural_loss(p, sent, gt_boxes, grid);
     const at::Tensor prag = negocollab::pragmatic_loss(occupancy_head_->forward(sent), occupancy);
     terms["cycle/" + name] = cycle;
     terms["distribution/" + name] = dist;
@@ -339,6 +385,10 @@ NegotiateResult negotiate(const ExperimentSpec& spec, const Registry& registry,
 
   const Precision precision =
       parse_precision(spec.negotiate.precision, spec.file.string() + ": negotiate.precision");
+  // bf16 runs channels_last as Step 0 does (oneDNN's fast path; the depthwise 7x7
+  // backward of the ConvNeXt blocks is ~2.5x faster, bench_negocollab).
+  const bool channels_last = precision == Precision::kBf16;
+  if (channels_last) to_channels_last(*model);
   auto mean_val = [&]() {
     at::NoGradGuard no_grad;
     holder.eval();
@@ -346,7 +396,7 @@ NegotiateResult negotiate(const ExperimentSpec& spec, const Registry& registry,
     std::vector<size_t> order(val_items.size());
     std::iota(order.begin(), order.end(), 0);
     for (size_t i = 0; i < order.size(); ++i) {
-      Batch b = make_batch(val_items, order, i, i + 1);
+      Batch b = make_batch(val_items, order, i, i + 1, grid, channels_last);
       AutocastScope autocast(precision);
       sum += model->loss(b.locals, b.gt_boxes, b.occupancy, names).at("total").item<double>();
     }
@@ -372,11 +422,12 @@ NegotiateResult negotiate(const ExperimentSpec& spec, const Registry& registry,
                                std::to_string(spec.negotiate.epochs));
     double sum = 0.0;
     for (size_t s = 0; s < steps; ++s) {
-      Batch b = make_batch(train_items, order, s * batch, std::min(order.size(), (s + 1) * batch));
+      Batch b = make_batch(train_items, order, s * batch, std::min(order.size(), (s + 1) * batch),
+                           grid, channels_last, spec.negotiate.crop_cells, &rng);
       at::Tensor loss;
       {
         AutocastScope autocast(precision);  // bf16 forward; losses cast to fp32
-        loss = model->loss(b.locals, b.gt_boxes, b.occupancy, names).at("total");
+        loss = model->loss(b.locals, b.gt_boxes, b.occupancy, names, b.grid).at("total");
       }
       TORCH_CHECK(std::isfinite(loss.item<double>()), "stage-1 loss is not finite at epoch ",
                   epoch + 1, " step ", s);
@@ -549,6 +600,10 @@ JoinResult join(const ExperimentSpec& spec, const Registry& registry,
   };
   const Precision precision =
       parse_precision(spec.join.precision, spec.file.string() + ": join.precision");
+  // bf16 runs channels_last as Step 0 does (oneDNN's fast path; the depthwise 7x7
+  // backward of the ConvNeXt blocks is ~2.5x faster, bench_negocollab).
+  const bool channels_last = precision == Precision::kBf16;
+  if (channels_last) to_channels_last(*model);
   auto mean_val = [&]() {
     at::NoGradGuard no_grad;
     set_train(false);
@@ -556,7 +611,7 @@ JoinResult join(const ExperimentSpec& spec, const Registry& registry,
     std::vector<size_t> order(val_items.size());
     std::iota(order.begin(), order.end(), 0);
     for (size_t i = 0; i < order.size(); ++i) {
-      Batch b = make_batch(val_items, order, i, i + 1);
+      Batch b = make_batch(val_items, order, i, i + 1, grid, channels_last);
       AutocastScope autocast(precision);
       sum += model->loss(b.locals, b.gt_boxes, b.occupancy, names).at("total").item<double>();
     }
@@ -582,11 +637,12 @@ JoinResult join(const ExperimentSpec& spec, const Registry& registry,
                     "join " + std::to_string(epoch + 1) + "/" + std::to_string(spec.join.epochs));
     double sum = 0.0;
     for (size_t s = 0; s < steps; ++s) {
-      Batch b = make_batch(train_items, order, s * batch, std::min(order.size(), (s + 1) * batch));
+      Batch b = make_batch(train_items, order, s * batch, std::min(order.size(), (s + 1) * batch),
+                           grid, channels_last, spec.join.crop_cells, &rng);
       at::Tensor loss;
       {
         AutocastScope autocast(precision);  // bf16 forward; losses cast to fp32
-        loss = model->loss(b.locals, b.gt_boxes, b.occupancy, names).at("total");
+        loss = model->loss(b.locals, b.gt_boxes, b.occupancy, names, b.grid).at("total");
       }
       TORCH_CHECK(std::isfinite(loss.item<double>()), "join loss is not finite at epoch ",
                   epoch + 1, " step ", s);

@@ -54,6 +54,11 @@ struct TrainSpec {
   /// "fp32" | "bf16": bf16 trains under CPU autocast with channels_last weights
   /// (parameters, gradients and Adam state stay fp32); see concord/precision.hpp.
   std::string precision = "fp32";
+  /// Stage 1 and join only: each step trains on one random square crop of this many
+  /// cells (the same window for every member and item; boxes and occupancy follow),
+  /// a ≈(H/crop)² cheaper step on the convolution/window-attention adapters. 0 = the
+  /// whole map. Must be a multiple of the adapters' window (8).
+  int64_t crop_cells = 0;
 };
 
 /// Evaluation settings ([eval]); defaults as HEAL (score > 0.2, NMS IoU 0.15).
@@ -102,12 +107,12 @@ struct ExperimentSpec {
   std::optional<ComponentSpec> negotiator;
   AllianceSettings alliance;
   /// Stage-1 schedule ([negotiate]); defaults: 12 epochs, lr 1e-3, milestone 10 (sheet §4).
-  TrainSpec negotiate{12, 1e-3, {10}, 0.1, 1e-4, 0, "fp32"};
+  TrainSpec negotiate{12, 1e-3, {10}, 0.1, 1e-4, 0, "fp32", 0};
   /// Stage-2 schedule ([adapt]); defaults: 9 epochs at lr 1e-4 (the official ft
   /// runs start from epoch 15, past the 1e-3 → 1e-4 milestone; sheet §4).
-  TrainSpec adapt{9, 1e-4, {}, 0.1, 1e-4, 0, "fp32"};
+  TrainSpec adapt{9, 1e-4, {}, 0.1, 1e-4, 0, "fp32", 0};
   /// Join (align) schedule ([join]); defaults: 10 epochs at lr 1e-3 (sheet §4).
-  TrainSpec join{10, 1e-3, {}, 0.1, 1e-4, 0, "fp32"};
+  TrainSpec join{10, 1e-3, {}, 0.1, 1e-4, 0, "fp32", 0};
   NegoLossSpec losses;
   DataSpec data;
   TrainSpec train;

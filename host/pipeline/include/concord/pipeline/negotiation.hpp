@@ -88,6 +88,11 @@ class NegotiationModel : public torch::nn::Module {
   /// "structural/<m>", "pragmatic/<m>"), "negotiator_pragmatic" and "total".
   LossTerms loss(const std::vector<at::Tensor>& locals, const std::vector<at::Tensor>& gt_boxes,
                  const at::Tensor& occupancy, const std::vector<std::string>& member_names);
+  /// The same on maps covering `grid` (a crop of the common grid; structural-loss
+  /// keypoints are placed on it).
+  LossTerms loss(const std::vector<at::Tensor>& locals, const std::vector<at::Tensor>& gt_boxes,
+                 const at::Tensor& occupancy, const std::vector<std::string>& member_names,
+                 const BevGrid& grid);
 
   /// The common representation P [B, C, H, W] of the members' local features
   /// (joining: of the founders' local features only).
