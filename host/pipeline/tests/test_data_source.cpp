@@ -9,6 +9,8 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "concord/error.hpp"
 #include "concord/formats/dair_v2x.hpp"
@@ -138,37 +140,51 @@ TEST(OpenSamples, DairSplitNamesAndOptions) {
 
 TEST(OpenSamples, DairIsTheDairLoader) {
   ct::TempDir dir;
-  const ct::TinyDair tiny = ct::write_tiny_dair(dir.path() / "dair", 3);
+  const ct::TinyDair tiny = ct::write_tiny_dair(dir.path() / "dair", 38);
   cp::DataSpec data;
   data.format = cp::DataFormat::kDairV2xC;
   data.root = tiny.root;
   cl::LoaderOptions lo;
   lo.gt_range = cf::kDairRange;
   lo.comm_range_m = 100.0;
-  const auto all = cp::open_samples(data, "all", lo);
   const cf::DairV2xDataset ds(tiny.root);
-  cl::DairLoaderOptions dlo = cp::dair_loader_options(lo);
-  const cl::DairV2xLoader direct(ds, dlo);
-  ASSERT_EQ(all->size(), 3u);
-  for (std::size_t i = 0; i < all->size(); ++i) {
-    const auto a = all->get(i);
-    const auto b = direct.get(i);
-    EXPECT_EQ(a.timestamp, b.timestamp);
-    ASSERT_EQ(a.agents.size(), b.agents.size());
-    EXPECT_EQ(a.agents.front().id, "vehicle");
-    EXPECT_TRUE(at::equal(a.gt_boxes, b.gt_boxes));
+  const cl::DairLoaderOptions dlo = cp::dair_loader_options(lo);
+  // Splits by time: train = pairs 0-29, validate = 27-29, test = 30-37.
+  const std::vector<std::pair<std::string, std::size_t>> splits{
+      {"train", 0}, {"validate", 27}, {"test", 30}, {"all", 0}};
+  for (const auto& [split, first] : splits) {
+    SCOPED_TRACE(split);
+    const auto source = cp::open_samples(data, split, lo);
+    const cl::DairV2xLoader direct(ds, dlo, cp::dair_split(split));
+    ASSERT_EQ(source->size(), direct.size());
+    EXPECT_EQ(direct.indices().front(), first);
+    for (std::size_t i : {std::size_t{0}, source->size() - 1}) {
+      const auto a = source->get(i);
+      const auto b = direct.get(i);
+      EXPECT_EQ(a.timestamp, tiny.vehicle_ids.at(first + i));
+      EXPECT_EQ(a.timestamp, b.timestamp);
+      ASSERT_EQ(a.agents.size(), b.agents.size());
+      EXPECT_EQ(a.agents.front().id, "vehicle");
+      EXPECT_TRUE(at::equal(a.gt_boxes, b.gt_boxes));
+    }
   }
+  EXPECT_EQ(cp::open_samples(data, "train", lo)->size(), 30u);
+  EXPECT_EQ(cp::open_samples(data, "validate", lo)->size(), 3u);
+  EXPECT_EQ(cp::open_samples(data, "test", lo)->size(), 8u);
   // The GT filter's range: z widened by the loader's 1 m margin.
-  const auto r = all->gt_range();
+  const auto r = cp::open_samples(data, "test", lo)->gt_range();
   EXPECT_DOUBLE_EQ(r[2], cf::kDairRange[2] - 1.0);
   EXPECT_DOUBLE_EQ(r[5], cf::kDairRange[5] + 1.0);
   EXPECT_DOUBLE_EQ(r[0], cf::kDairRange[0]);
   // max_agents 1 keeps the vehicle only.
+  ASSERT_EQ(cp::open_samples(data, "train", lo)->get(0).agents.size(), 2u);
   lo.max_agents = 1;
-  EXPECT_EQ(cp::open_samples(data, "all", lo)->get(0).agents.size(), 1u);
-  // The 30/8 split does not fit 3 pairs; an unknown split is refused.
-  EXPECT_THROW(cp::open_samples(data, "train", lo), std::invalid_argument);
+  EXPECT_EQ(cp::open_samples(data, "train", lo)->get(0).agents.size(), 1u);
+  // An unknown split is refused; the 30/8 split does not fit 3 pairs.
   EXPECT_THROW(cp::open_samples(data, "val", lo), concord::ConfigError);
+  const ct::TinyDair small = ct::write_tiny_dair(dir.path() / "small", 3);
+  data.root = small.root;
+  EXPECT_THROW(cp::open_samples(data, "train", lo), std::invalid_argument);
 }
 
 TEST(OpenSamples, RealDairSplitsAndAgents) {
