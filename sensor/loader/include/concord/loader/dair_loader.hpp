@@ -23,10 +23,10 @@ namespace concord::loader {
 struct DairSplitOptions {
   std::size_t train_pairs = 30;
   std::size_t test_pairs = 8;
-  /// The validation part: the last `validate_pairs` (at most train_pairs) of the train part. The
-  /// 38-pair example is too small for a disjoint validation part; validating on
-  /// training pairs selects checkpoints without ever looking at a test pair
-  /// (its loss is no held-out estimate).
+  /// The validation part: the last `validate_pairs` (at most train_pairs) of
+  /// the train part. The 38-pair example is too small for a disjoint validation
+  /// part; validating on training pairs selects checkpoints without ever looking
+  /// at a test pair (its loss is no held-out estimate).
   std::size_t validate_pairs = 3;
 };
 
