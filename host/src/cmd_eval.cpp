@@ -11,6 +11,7 @@
 #include "concord/logging.hpp"
 #include "concord/pipeline/build.hpp"
 #include "concord/pipeline/checkpoint.hpp"
+#include "concord/pipeline/data_source.hpp"
 #include "concord/pipeline/evaluator.hpp"
 #include "concord/precision.hpp"
 #include "detection_picture.hpp"
@@ -101,8 +102,9 @@ int run_eval(int argc, char** argv) {
   loader::LoaderOptions lo = pipeline::loader_options(spec);
   lo.pose_noise_xy_m = lo.pose_noise_yaw_deg = noise;
   try {
-    formats::Opv2vDataset data(spec.data.root, split.empty() ? spec.data.test_split : split);
-    loader::CollabLoader loader(data, lo);
+    const auto source =
+        pipeline::open_samples(spec.data, split.empty() ? spec.data.test_split : split, lo);
+    const loader::SampleSource& loader = *source;
     std::ofstream csv(dir / "eval.csv");
     csv << "agent,mode,pose_noise,frames,gt,ap30,ap50,ap70\n";
     std::printf("\n%-6s %-13s %5s %6s %6s %7s %7s %7s\n", "agent", "mode", "noise", "frames", "gt",

@@ -57,7 +57,7 @@ void eval_hetero(const pipeline::ExperimentSpec& spec, const Registry& registry,
   loader::LoaderOptions lo = spec.data.loader;
   lo.pose_noise_xy_m = lo.pose_noise_yaw_deg = noise;
   const auto sensors = pipeline::member_sensors(members);
-  formats::Opv2vDataset data(spec.data.root, split.empty() ? spec.data.test_split : split);
+  const std::string split_name = split.empty() ? spec.data.test_split : split;
   std::ofstream csv(dir / "eval.csv");
   csv << "ego,collaborators,mode,pose_noise,frames,gt,ap30,ap50,ap70\n";
   std::printf("\n%-4s %-8s %-12s %5s %6s %6s %7s %7s %7s\n", "ego", "others", "mode", "noise",
@@ -67,7 +67,8 @@ void eval_hetero(const pipeline::ExperimentSpec& spec, const Registry& registry,
   const double half = std::max({std::abs(lo.gt_range[0]), std::abs(lo.gt_range[1]),
                                 std::abs(lo.gt_range[3]), std::abs(lo.gt_range[4])});
   for (size_t ego = 0; ego < members.size(); ++ego) {
-    pipeline::HeteroLoader loader(data, lo, sensors, spec.seed, static_cast<int>(ego));
+    pipeline::HeteroLoader loader(spec.data, split_name, lo, sensors, spec.seed,
+                                  static_cast<int>(ego));
     for (auto mode : wanted) {
       const fs::path pictures = dir / "pictures";
       if (render > 0) fs::create_directories(pictures);
@@ -78,8 +79,8 @@ void eval_hetero(const pipeline::ExperimentSpec& spec, const Registry& registry,
                                            "_" + s.scenario + "_" + s.timestamp + ".png"),
                                s, boxes, half);
       };
-      auto r = pipeline::evaluate_hetero(collab, loader, mode, spec.eval, lo.gt_range, max_samples,
-                                         picture);
+      auto r = pipeline::evaluate_hetero(collab, loader, mode, spec.eval, loader.gt_range(),
+                                         max_samples, picture);
       std::printf("%-4s %-8s %-12s %5.2f %6lld %6lld %7.4f %7.4f %7.4f\n",
                   members[ego].name.c_str(), others.c_str(), pipeline::to_string(mode).c_str(),
                   noise, static_cast<long long>(r.num_frames), static_cast<long long>(r.num_gt),

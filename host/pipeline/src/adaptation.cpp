@@ -118,13 +118,12 @@ AdaptResult adapt_receivers(const ExperimentSpec& spec, const Registry& registry
   Receivers receivers(members, options.trainable);
   std::vector<ComponentSpec> components{*spec.receiver};
 
-  formats::Opv2vDataset train_set(spec.data.root, spec.data.train_split);
-  formats::Opv2vDataset val_set(spec.data.root, spec.data.val_split);
-  HeteroLoader train_loader(train_set, spec.data.loader, member_sensors(members), spec.seed,
-                            options.ego_type);
+  HeteroLoader train_loader(spec.data, spec.data.train_split, spec.data.loader,
+                            member_sensors(members), spec.seed, options.ego_type);
   loader::LoaderOptions val_opts = spec.data.loader;
   val_opts.pose_noise_xy_m = val_opts.pose_noise_yaw_deg = 0.0;
-  HeteroLoader val_loader(val_set, val_opts, member_sensors(members), spec.seed, options.ego_type);
+  HeteroLoader val_loader(spec.data, spec.data.val_split, val_opts, member_sensors(members),
+                          spec.seed, options.ego_type);
 
   torch::manual_seed(spec.seed);
   torch::optim::Adam optimizer(

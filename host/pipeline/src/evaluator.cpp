@@ -59,11 +59,11 @@ eval::ApResults evaluate_hetero(HeteroCollab& collab, const HeteroLoader& loader
   return evaluator.compute();
 }
 
-eval::ApResults evaluate(CollabDetector& model, const loader::CollabLoader& loader, EvalMode mode,
+eval::ApResults evaluate(CollabDetector& model, const loader::SampleSource& loader, EvalMode mode,
                          const EvalSpec& spec, int64_t max_samples, const FrameCallback& on_frame) {
   torch::NoGradGuard no_grad;
   model.eval();
-  const auto& r = loader.options().gt_range;
+  const formats::Range6 r = loader.gt_range();
   eval::BoxRange range{r[0], r[1], r[3], r[4], r[2], r[5]};
   eval::ApEvaluator evaluator;
   const std::size_t n =

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "concord/error.hpp"
+#include "concord/formats/dair_v2x.hpp"
 
 namespace concord::pipeline {
 
@@ -53,6 +54,10 @@ ComponentSpec component(const ComponentConfig& c, const std::vector<PluginManife
 }
 
 }  // namespace
+
+std::string format_name(DataFormat format) {
+  return format == DataFormat::kDairV2xC ? "dair-v2x-c" : "opv2v";
+}
 
 loader::LoaderOptions loader_options(const ExperimentSpec& spec) {
   loader::LoaderOptions lo = spec.data.loader;
@@ -111,6 +116,17 @@ ExperimentSpec load_experiment(const std::filesystem::path& file,
     e.agents.push_back(std::move(spec));
   }
   DataSpec& d = e.data;
+  if (auto format = setting<std::string>(cfg, "data.format")) {
+    if (*format == "dair-v2x-c") {
+      d.format = DataFormat::kDairV2xC;
+      d.loader.comm_range_m = 100.0;  // HEAL's DAIR comm_range
+      d.loader.gt_range = formats::kDairRange;
+    } else if (*format != "opv2v") {
+      throw ConfigError(cfg.settings().at("data.format").second.str() +
+                        ": data.format: expected \"opv2v\" or \"dair-v2x-c\", got \"" + *format +
+                        "\"");
+    }
+  }
   if (auto root = setting<std::string>(cfg, "data.root")) d.root = *root;
   d.train_split = setting<std::string>(cfg, "data.train_split").value_or(d.train_split);
   d.val_split = setting<std::string>(cfg, "data.val_split").value_or(d.val_split);

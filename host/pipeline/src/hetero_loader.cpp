@@ -2,11 +2,14 @@
 
 #include <ATen/ATen.h>
 
+#include "concord/pipeline/data_source.hpp"
+
 namespace concord::pipeline {
 
-HeteroLoader::HeteroLoader(const formats::Opv2vDataset& dataset, const loader::LoaderOptions& base,
-                           std::vector<TypeSensors> types, uint64_t seed, int ego_type)
-    : dataset_(dataset), seed_(seed), ego_type_(ego_type) {
+HeteroLoader::HeteroLoader(const DataSpec& data, const std::string& split,
+                           const loader::LoaderOptions& base, std::vector<TypeSensors> types,
+                           uint64_t seed, int ego_type)
+    : seed_(seed), ego_type_(ego_type) {
   TORCH_CHECK(!types.empty(), "HeteroLoader: no agent types");
   TORCH_CHECK(ego_type < static_cast<int>(types.size()), "HeteroLoader: ego type ", ego_type,
               " out of range");
@@ -16,7 +19,7 @@ HeteroLoader::HeteroLoader(const formats::Opv2vDataset& dataset, const loader::L
     o.cameras = t.cameras;
     o.depth = false;
     o.camera_visible_gt = false;
-    loaders_.push_back(std::make_unique<loader::CollabLoader>(dataset, o));
+    loaders_.push_back(open_samples(data, split, o));
   }
 }
 

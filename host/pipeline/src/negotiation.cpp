@@ -17,6 +17,7 @@
 #include "concord/pipeline/adaptation.hpp"
 #include "concord/pipeline/build.hpp"
 #include "concord/pipeline/checkpoint.hpp"
+#include "concord/pipeline/data_source.hpp"
 #include "concord/precision.hpp"
 #include "concord/progress.hpp"
 
@@ -184,7 +185,7 @@ std::vector<FrozenMember> load_frozen_members(const ExperimentSpec& spec, const 
 }
 
 std::vector<PairItem> encode_pair_data(const std::vector<FrozenMember>& members,
-                                       const formats::Opv2vDataset& dataset,
+                                       const DataSpec& data, const std::string& split,
                                        const loader::LoaderOptions& data_options,
                                        int64_t max_samples, const std::string& label) {
   TORCH_CHECK(!members.empty(), "encode_pair_data: no members");
@@ -204,16 +205,17 @@ std::vector<PairItem> encode_pair_data(const std::vector<FrozenMember>& members,
       o.lidar_beams = m.agent.beams;
     per_member.push_back(o);
   }
-  std::vector<loader::CollabLoader> loaders;
-  for (const auto& o : per_member) loaders.emplace_back(dataset, o);
+  std::vector<std::unique_ptr<loader::SampleSource>> loaders;
+  for (const auto& o : per_member) loaders.push_back(open_samples(data, split, o));
   const BevGrid& grid = members.front().detector->grid();
-  const size_t n = max_samples > 0 ? std::min<size_t>(dataset.size(), max_samples) : dataset.size();
+  const size_t total = loaders.front()->size();
+  const size_t n = max_samples > 0 ? std::min<size_t>(total, max_samples) : total;
   std::vector<PairItem> items;
   at::NoGradGuard no_grad;
   ProgressBar bar(n, "encode " + label);
   for (size_t i = 0; i < n; ++i) {
     std::vector<loader::CollabSample> samples;
-    for (const auto& l : loaders) samples.push_back(l.get(i));
+    for (const auto& l : loaders) samples.push_back(l->get(i));
     const loader::CollabSample& first = samples.front();
     for (size_t a = 0; a < first.agents.size(); ++a) {
       PairItem item;
@@ -329,13 +331,11 @@ NegotiateResult negotiate(const ExperimentSpec& spec, const Registry& registry,
   std::vector<std::string> names;
   for (const auto& m : members) names.push_back(m.agent.name);
 
-  formats::Opv2vDataset train_set(spec.data.root, spec.data.train_split);
-  formats::Opv2vDataset val_set(spec.data.root, spec.data.val_split);
-  const auto train_items =
-      encode_pair_data(members, train_set, spec.data.loader, spec.negotiate.max_samples, "train");
+  const auto train_items = encode_pair_data(members, spec.data, spec.data.train_split,
+                                            spec.data.loader, spec.negotiate.max_samples, "train");
   // max_samples (a quick run) caps the validation samples too.
-  const auto val_items =
-      encode_pair_data(members, val_set, spec.data.loader, spec.negotiate.max_samples, "validate");
+  const auto val_items = encode_pair_data(members, spec.data, spec.data.val_split, spec.data.loader,
+                                          spec.negotiate.max_samples, "validate");
   if (train_items.empty())
     throw Error((spec.data.root / spec.data.train_split).string() + ": no agent-frames");
 
@@ -523,12 +523,10 @@ JoinResult join(const ExperimentSpec& spec, const Registry& registry,
   names.insert(names.end(), newcomers.begin(), newcomers.end());
   const auto members = load_frozen_members(spec, registry, manifests, names);
 
-  formats::Opv2vDataset train_set(spec.data.root, spec.data.train_split);
-  formats::Opv2vDataset val_set(spec.data.root, spec.data.val_split);
-  const auto train_items =
-      encode_pair_data(members, train_set, spec.data.loader, spec.join.max_samples, "train");
-  const auto val_items =
-      encode_pair_data(members, val_set, spec.data.loader, spec.join.max_samples, "validate");
+  const auto train_items = encode_pair_data(members, spec.data, spec.data.train_split,
+                                            spec.data.loader, spec.join.max_samples, "train");
+  const auto val_items = encode_pair_data(members, spec.data, spec.data.val_split, spec.data.loader,
+                                          spec.join.max_samples, "validate");
   if (train_items.empty())
     throw Error((spec.data.root / spec.data.train_split).string() + ": no agent-frames");
 

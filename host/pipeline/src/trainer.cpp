@@ -13,6 +13,7 @@
 #include "concord/logging.hpp"
 #include "concord/pipeline/build.hpp"
 #include "concord/pipeline/checkpoint.hpp"
+#include "concord/pipeline/data_source.hpp"
 #include "concord/precision.hpp"
 #include "concord/progress.hpp"
 
@@ -30,7 +31,7 @@ double lr_at(const TrainSpec& t, int epoch /*0-based*/) {
   return lr;
 }
 
-double mean_loss(CollabDetector& model, const loader::CollabLoader& loader, int64_t limit) {
+double mean_loss(CollabDetector& model, const loader::SampleSource& loader, int64_t limit) {
   torch::NoGradGuard no_grad;
   model.eval();
   const std::size_t n = limit > 0 ? std::min<std::size_t>(loader.size(), limit) : loader.size();
@@ -54,17 +55,17 @@ TrainResult train(CollabDetector& model, const ExperimentSpec& spec, const fs::p
   if (spec.data.root.empty()) {
     throw ConfigError(spec.file.string() + ": [data] root is required for training");
   }
-  formats::Opv2vDataset train_set(spec.data.root, spec.data.train_split);
-  formats::Opv2vDataset val_set(spec.data.root, spec.data.val_split);
-  if (train_set.size() == 0) {
-    throw Error((spec.data.root / spec.data.train_split).string() + ": no training frames");
-  }
   loader::LoaderOptions lo = loader_options(spec);
   lo.depth = lo.cameras;  // depth supervision of camera encoders
-  loader::CollabLoader train_loader(train_set, lo);
+  const auto train_source = open_samples(spec.data, spec.data.train_split, lo);
   loader::LoaderOptions val_lo = lo;
   val_lo.pose_noise_xy_m = val_lo.pose_noise_yaw_deg = 0.0;
-  loader::CollabLoader val_loader(val_set, val_lo);
+  const auto val_source = open_samples(spec.data, spec.data.val_split, val_lo);
+  if (train_source->size() == 0) {
+    throw Error((spec.data.root / spec.data.train_split).string() + ": no training frames");
+  }
+  const loader::SampleSource& train_loader = *train_source;
+  const loader::SampleSource& val_loader = *val_source;
 
   const Precision precision =
       parse_precision(spec.train.precision, spec.file.string() + ": [train] precision");

@@ -4,6 +4,7 @@
 #include <Eigen/Dense>
 #include <Eigen/Geometry>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <stdexcept>
@@ -79,6 +80,9 @@ std::vector<std::size_t> dair_split_indices(std::size_t num_pairs, DairSplit spl
   std::size_t first = 0, count = num_pairs;
   if (split == DairSplit::kTrain) {
     count = options.train_pairs;
+  } else if (split == DairSplit::kValidate) {
+    count = std::min(options.validate_pairs, options.train_pairs);
+    first = options.train_pairs - count;
   } else if (split == DairSplit::kTest) {
     first = num_pairs - options.test_pairs;
     count = options.test_pairs;
@@ -108,6 +112,13 @@ DairV2xLoader::DairV2xLoader(const formats::DairV2xDataset& dataset, DairLoaderO
     throw std::invalid_argument("pose noise standard deviations must be >= 0");
   }
   indices_ = dair_split_indices(dataset_.size(), split, options_.split);
+}
+
+formats::Range6 DairV2xLoader::gt_range() const {
+  formats::Range6 range = options_.gt_range;
+  range[2] -= options_.gt_z_margin_m;
+  range[5] += options_.gt_z_margin_m;
+  return range;
 }
 
 CollabSample DairV2xLoader::get(std::size_t index) const {

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "concord/eval/ap.hpp"
-#include "concord/loader/collab_loader.hpp"
+#include "concord/loader/sample_source.hpp"
 #include "concord/pipeline/collab_detector.hpp"
 #include "concord/pipeline/experiment.hpp"
 #include "concord/pipeline/hetero.hpp"
@@ -32,9 +32,10 @@ std::string to_string(EvalMode mode);
 using FrameCallback = std::function<void(std::size_t index, const loader::CollabSample& sample,
                                          const at::Tensor& boxes, const at::Tensor& scores)>;
 
-/// Evaluates `model` over every sample of `loader`; `max_samples` > 0 limits the count.
+/// Evaluates `model` over every sample of `loader` (any dataset format); predictions
+/// are range-filtered with loader.gt_range(). `max_samples` > 0 limits the count.
 /// Shows a progress bar. Throws formats::FormatError (data) and c10::Error (shapes).
-eval::ApResults evaluate(CollabDetector& model, const loader::CollabLoader& loader, EvalMode mode,
+eval::ApResults evaluate(CollabDetector& model, const loader::SampleSource& loader, EvalMode mode,
                          const EvalSpec& spec, int64_t max_samples = 0,
                          const FrameCallback& on_frame = {});
 

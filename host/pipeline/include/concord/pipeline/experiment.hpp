@@ -34,8 +34,21 @@ struct AgentSpec {
   std::optional<ComponentSpec> encoder;
 };
 
+/// Dataset formats of [data] format (see data_source.hpp).
+enum class DataFormat {
+  kOpv2v,     ///< "opv2v": OPV2V(-H) folders {root}/{split}/{scenario}/{cav} (default)
+  kDairV2xC,  ///< "dair-v2x-c": one DAIR-V2X-C folder, split by time into train/validate/test
+};
+
+/// The data.format value of `format`: "opv2v" | "dair-v2x-c".
+std::string format_name(DataFormat format);
+
 /// Data settings ([data]); paths relative to the working directory.
 struct DataSpec {
+  /// Dataset layout of `root` (data.format, default "opv2v"). For "dair-v2x-c"
+  /// the defaults of data.comm_range_m and data.gt_range become HEAL's DAIR ones
+  /// (100 m, formats::kDairRange).
+  DataFormat format = DataFormat::kOpv2v;
   std::filesystem::path root;
   std::string train_split = "train";
   std::string val_split = "validate";

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "concord/formats/opv2v_dataset.hpp"
-#include "concord/loader/collab_loader.hpp"
+#include "concord/loader/sample_source.hpp"
+#include "concord/pipeline/experiment.hpp"
 #include "concord/pipeline/hetero.hpp"
 
 namespace concord::pipeline {
@@ -21,19 +21,23 @@ class HeteroLoader {
   /// sensors are set per type. GT is the LiDAR-type cooperative label (every object
   /// in range), the same for every mode and ego type, so that modes compare on
   /// the same boxes. `ego_type`: force the ego's type (index into `types`), or −1
-  /// to use the seeded assignment for the ego too. Keeps a reference to `dataset`.
-  HeteroLoader(const formats::Opv2vDataset& dataset, const loader::LoaderOptions& base,
+  /// to use the seeded assignment for the ego too. Opens split `split` of `data`
+  /// (any format, see open_samples) once per type; throws as open_samples.
+  HeteroLoader(const DataSpec& data, const std::string& split, const loader::LoaderOptions& base,
                std::vector<TypeSensors> types, uint64_t seed, int ego_type = -1);
 
-  size_t size() const { return dataset_.size(); }
+  /// Number of samples of the split.
+  size_t size() const { return loaders_.front()->size(); }
+
+  /// The ego-frame range the GT boxes are kept in (loader::SampleSource::gt_range).
+  formats::Range6 gt_range() const { return loaders_.front()->gt_range(); }
 
   /// Sample `index`. Throws formats::FormatError naming the file on unreadable
   /// data and c10::Error when the per-type loaders disagree on the agents.
   HeteroSample get(size_t index) const;
 
  private:
-  const formats::Opv2vDataset& dataset_;
-  std::vector<std::unique_ptr<loader::CollabLoader>> loaders_;
+  std::vector<std::unique_ptr<loader::SampleSource>> loaders_;
   uint64_t seed_;
   int ego_type_;
 };

@@ -60,14 +60,15 @@ struct PairItem {
   at::Tensor occupancy;            ///< [1, 1, H, W] float32 labels (1 / 0 / −1 ignore)
 };
 
-/// Encodes every agent of the first `max_samples` samples (0 = all) of `dataset`
-/// with every member's frozen encoder (no gradients). GT: the sample's cooperative
+/// Encodes every agent of the first `max_samples` samples (0 = all) of split
+/// `split` of `data` (any format, see open_samples) with every member's frozen
+/// encoder (no gradients). GT: the sample's cooperative
 /// boxes moved into each agent's frame (clean poses) with centres inside the
 /// feature grid; occupancy labels from the first member's head (LiDAR labels for
 /// every modality, as the official 'nego' labels when a LiDAR member is present).
 /// Throws formats::FormatError naming the file on unreadable data.
 std::vector<PairItem> encode_pair_data(const std::vector<FrozenMember>& members,
-                                       const formats::Opv2vDataset& dataset,
+                                       const DataSpec& data, const std::string& split,
                                        const loader::LoaderOptions& data_options,
                                        int64_t max_samples, const std::string& label);
 

@@ -9,6 +9,7 @@
 
 #include "concord/formats/opv2v_dataset.hpp"
 #include "concord/loader/collab_sample.hpp"
+#include "concord/loader/sample_source.hpp"
 
 namespace concord::loader {
 
@@ -44,18 +45,22 @@ struct LoaderOptions {
 };
 
 /// Reads samples; the ego is the frame's first agent (OpenCOOD order).
-class CollabLoader {
+class CollabLoader : public SampleSource {
  public:
   /// Keeps a reference to `dataset` (must outlive the loader). Throws
   /// std::invalid_argument naming the option when options are out of range.
   CollabLoader(const formats::Opv2vDataset& dataset, LoaderOptions options);
 
-  std::size_t size() const { return dataset_.size(); }
+  /// Number of frames of the dataset split.
+  std::size_t size() const override { return dataset_.size(); }
   const LoaderOptions& options() const { return options_; }
 
   /// Sample `index` in [0, size()). Throws std::out_of_range for a bad index and
   /// formats::FormatError (naming the file) for unreadable data.
-  CollabSample get(std::size_t index) const;
+  CollabSample get(std::size_t index) const override;
+
+  /// LoaderOptions::gt_range.
+  formats::Range6 gt_range() const override { return options_.gt_range; }
 
   /// Builds the sample of an already loaded frame (sample_index seeds the pose noise).
   CollabSample from_frame(const formats::Opv2vFrame& frame, std::size_t sample_index) const;

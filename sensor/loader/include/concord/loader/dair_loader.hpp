@@ -13,6 +13,7 @@
 
 #include "concord/formats/dair_v2x.hpp"
 #include "concord/loader/collab_sample.hpp"
+#include "concord/loader/sample_source.hpp"
 
 namespace concord::loader {
 
@@ -22,14 +23,20 @@ namespace concord::loader {
 struct DairSplitOptions {
   std::size_t train_pairs = 30;
   std::size_t test_pairs = 8;
+  /// The validation part: the last `validate_pairs` (at most train_pairs) of
+  /// the train part. The 38-pair example is too small for a disjoint validation
+  /// part; validating on training pairs selects checkpoints without ever looking
+  /// at a test pair (its loss is no held-out estimate).
+  std::size_t validate_pairs = 3;
 };
 
-/// Which pairs a DairV2xLoader serves.
-enum class DairSplit { kAll, kTrain, kTest };
+/// Which pairs a DairV2xLoader serves: all, the train part, the validation
+/// part (the end of the train part, see DairSplitOptions) or the test part.
+enum class DairSplit { kAll, kTrain, kValidate, kTest };
 
 /// Pair indices of `split` for a dataset of `num_pairs` pairs, ascending. No
-/// index is in both train and test. Throws std::invalid_argument when
-/// train_pairs + test_pairs > num_pairs (the parts would overlap).
+/// index is in both train (or validate) and test. Throws std::invalid_argument
+/// when train_pairs + test_pairs > num_pairs (the parts would overlap).
 std::vector<std::size_t> dair_split_indices(std::size_t num_pairs, DairSplit split,
                                             const DairSplitOptions& options = {});
 
@@ -77,7 +84,7 @@ struct DairLoaderOptions {
 /// corners of the Box7 lie in gt_range (z widened by gt_z_margin_m); gt_ids [M]
 /// int64 = the object's index in the cooperative label file.
 /// scenario = vehicle intersection_loc, timestamp = vehicle frame id.
-class DairV2xLoader {
+class DairV2xLoader : public SampleSource {
  public:
   /// Keeps a reference to `dataset` (must outlive the loader) and serves the
   /// pairs of `split`. Throws std::invalid_argument naming the option when
@@ -86,14 +93,18 @@ class DairV2xLoader {
                 DairSplit split = DairSplit::kAll);
 
   /// Number of samples in the split.
-  std::size_t size() const { return indices_.size(); }
+  std::size_t size() const override { return indices_.size(); }
   /// Dataset pair index of each sample, ascending (time order).
   const std::vector<std::size_t>& indices() const { return indices_; }
   const DairLoaderOptions& options() const { return options_; }
 
   /// Sample `index` in [0, size()). Throws std::out_of_range for a bad index and
   /// formats::FormatError (naming the file) for missing or malformed data.
-  CollabSample get(std::size_t index) const;
+  CollabSample get(std::size_t index) const override;
+
+  /// DairLoaderOptions::gt_range with z widened by gt_z_margin_m: the range the
+  /// GT boxes are filtered with.
+  formats::Range6 gt_range() const override;
 
   /// Builds the sample of a loaded pair (pair.index seeds the pose noise).
   /// Throws formats::FormatError naming the file for unreadable data.
