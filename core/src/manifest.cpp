@@ -12,8 +12,8 @@ using detail::fail_at;
 using detail::pos_of;
 
 const std::vector<std::string>& known_kinds() {
-  static const std::vector<std::string> kinds = {"encoder",    "sender", "receiver",
-                                                 "negotiator", "fusion", "head"};
+  static const std::vector<std::string> kinds = {"encoder",   "sender", "receiver", "negotiator",
+                                                 "alignment", "fusion", "head"};
   return kinds;
 }
 
@@ -132,7 +132,8 @@ FactoryManifest read_factory(const std::filesystem::path& file, const toml::tabl
   const auto& kinds = known_kinds();
   if (std::find(kinds.begin(), kinds.end(), f.kind) == kinds.end()) {
     fail_at(pos_of(file, *t.get("kind")),
-            where + ".kind: expected encoder|sender|receiver|negotiator|fusion|head, got \"" +
+            where +
+                ".kind: expected encoder|sender|receiver|negotiator|alignment|fusion|head, got \"" +
                 f.kind + "\"");
   }
   f.name = require_string(file, t, "name", where);

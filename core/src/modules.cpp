@@ -1,6 +1,7 @@
 // Out-of-line virtual destructors of the module bases: they make concord_core
 // the one home of each base's vtable and type_info, so dynamic_cast and catch
 // work across hidden-visibility plugins (reference/cpp-style-anchors.md §1.8).
+#include "concord/modules/alignment_loss.hpp"
 #include "concord/modules/detection_head.hpp"
 #include "concord/modules/encoder.hpp"
 #include "concord/modules/fusion.hpp"
@@ -20,6 +21,7 @@ at::Tensor Sender::local_prompt(const at::Tensor& local) {
 }
 Receiver::~Receiver() = default;
 Negotiator::~Negotiator() = default;
+AlignmentLoss::~AlignmentLoss() = default;
 Fusion::~Fusion() = default;
 DetectionHead::~DetectionHead() = default;
 at::Tensor DetectionHead::occupancy_labels(const std::vector<at::Tensor>&) {

@@ -36,7 +36,8 @@ int run_eval(int argc, char** argv) {
       "checkpoint", po::value(&checkpoint)->default_value("best"), "best | latest")(
       "modes", po::value(&modes)->default_value("no_fusion,late_fusion,intermediate"),
       "comma-separated: no_fusion, late_fusion, intermediate; NegoCollab experiments: "
-      "no_fusion, late_fusion, naive, negocollab (default: all four)")(
+      "no_fusion, late_fusion, naive, negocollab (labelled with the baseline, e.g. stamp, "
+      "when the alliance records an [alignment] loss; default: all four)")(
       "split", po::value(&split), "split to evaluate (default: the experiment's test split)")(
       "max-samples", po::value(&max_samples)->default_value(0), "evaluate the first N samples")(
       "pose-noise", po::value(&noise)->default_value(0.0),

@@ -1,5 +1,6 @@
 // `concord eval` on a NegoCollab experiment: heterogeneous collaboration per ego
-// type and mode (no fusion, late fusion, naive sharing, NegoCollab), AP@0.3/0.5/0.7.
+// type and mode (no fusion, late fusion, naive sharing, NegoCollab or the align-to-common
+// baseline the alliance artifact records, e.g. STAMP), AP@0.3/0.5/0.7.
 #include <algorithm>
 #include <cmath>
 #include <fstream>
@@ -23,6 +24,16 @@ void eval_hetero(const pipeline::ExperimentSpec& spec, const Registry& registry,
                  const std::vector<PluginManifest>& manifests, const fs::path& dir,
                  const std::string& modes, const std::string& split, int64_t max_samples,
                  double noise, int64_t render) {
+  // A join experiment evaluates the whole alliance it joined; a negotiation its members.
+  const bool joined = !spec.alliance.dir.empty();
+  const fs::path alliance = joined ? fs::path(spec.alliance.dir) : dir / "alliance";
+  // The adapted mode's label: "negocollab", or the align-to-common baseline the
+  // artifact records (e.g. "stamp"); --modes accepts either name for it.
+  std::string method = spec.alignment ? spec.alignment->factory : "negocollab";
+  if (fs::exists(alliance / "alliance.toml")) method = pipeline::read_alliance(alliance).method();
+  auto label = [&](pipeline::HeteroMode mode) {
+    return mode == pipeline::HeteroMode::kNegoCollab ? method : pipeline::to_string(mode);
+  };
   std::vector<pipeline::HeteroMode> wanted;
   std::stringstream ss(modes);
   for (std::string m; std::getline(ss, m, ',');) {
@@ -32,17 +43,14 @@ void eval_hetero(const pipeline::ExperimentSpec& spec, const Registry& registry,
       wanted.push_back(pipeline::HeteroMode::kLateFusion);
     else if (m == "naive")
       wanted.push_back(pipeline::HeteroMode::kNaive);
-    else if (m == "negocollab")
+    else if (m == "negocollab" || m == method)
       wanted.push_back(pipeline::HeteroMode::kNegoCollab);
     else
-      throw ConfigError("--modes: expected no_fusion, late_fusion, naive or negocollab, got \"" +
-                        m + "\"");
+      throw ConfigError("--modes: expected no_fusion, late_fusion, naive or " + method +
+                        ", got \"" + m + "\"");
   }
   const bool needs_alliance =
       std::find(wanted.begin(), wanted.end(), pipeline::HeteroMode::kNegoCollab) != wanted.end();
-  // A join experiment evaluates the whole alliance it joined; a negotiation its members.
-  const bool joined = !spec.alliance.dir.empty();
-  const fs::path alliance = joined ? fs::path(spec.alliance.dir) : dir / "alliance";
   if ((needs_alliance || joined) && !fs::exists(alliance / "alliance.toml"))
     throw Error((alliance / "alliance.toml").string() +
                 ": no alliance artifact (run concord negotiate / join first)");
@@ -75,19 +83,19 @@ void eval_hetero(const pipeline::ExperimentSpec& spec, const Registry& registry,
       auto picture = [&](std::size_t i, const loader::CollabSample& s, const at::Tensor& boxes,
                          const at::Tensor&) {
         if (static_cast<int64_t>(i) >= render) return;
-        save_detection_picture(pictures / (members[ego].name + "_" + pipeline::to_string(mode) +
-                                           "_" + s.scenario + "_" + s.timestamp + ".png"),
+        save_detection_picture(pictures / (members[ego].name + "_" + label(mode) + "_" +
+                                           s.scenario + "_" + s.timestamp + ".png"),
                                s, boxes, half);
       };
       auto r = pipeline::evaluate_hetero(collab, loader, mode, spec.eval, loader.gt_range(),
                                          max_samples, picture);
       std::printf("%-4s %-8s %-12s %5.2f %6lld %6lld %7.4f %7.4f %7.4f\n",
-                  members[ego].name.c_str(), others.c_str(), pipeline::to_string(mode).c_str(),
-                  noise, static_cast<long long>(r.num_frames), static_cast<long long>(r.num_gt),
+                  members[ego].name.c_str(), others.c_str(), label(mode).c_str(), noise,
+                  static_cast<long long>(r.num_frames), static_cast<long long>(r.num_gt),
                   r.ap_at(0.3), r.ap_at(0.5), r.ap_at(0.7));
-      csv << members[ego].name << "," << others << "," << pipeline::to_string(mode) << "," << noise
-          << "," << r.num_frames << "," << r.num_gt << "," << r.ap_at(0.3) << "," << r.ap_at(0.5)
-          << "," << r.ap_at(0.7) << "\n";
+      csv << members[ego].name << "," << others << "," << label(mode) << "," << noise << ","
+          << r.num_frames << "," << r.num_gt << "," << r.ap_at(0.3) << "," << r.ap_at(0.5) << ","
+          << r.ap_at(0.7) << "\n";
     }
   }
   std::printf("\nwrote %s\n", (dir / "eval.csv").string().c_str());

@@ -16,7 +16,9 @@ namespace concord::host {
 /// test split): for each member as the ego (collaborators' types from the seeded
 /// assignment) and each mode in `modes` (comma-separated: no_fusion, late_fusion,
 /// naive, negocollab), AP@0.3/0.5/0.7; prints a table, writes dir/eval.csv and up
-/// to `render` pictures per ego and mode. NegoCollab mode needs dir/alliance.
+/// to `render` pictures per ego and mode. NegoCollab mode needs dir/alliance; when the
+/// artifact records an alignment loss (an align-to-common baseline such as STAMP) that
+/// mode's rows are labelled with its name ("stamp"), which --modes also accepts.
 /// Throws ConfigError on an unknown mode and concord::Error when the alliance or
 /// a Step-0 run is missing.
 void eval_hetero(const pipeline::ExperimentSpec& spec, const Registry& registry,

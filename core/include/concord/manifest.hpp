@@ -26,7 +26,8 @@ namespace concord {
 
 /// One factory declared by a manifest.
 struct FactoryManifest {
-  std::string kind;  ///< "encoder", "sender", "receiver", "negotiator", "fusion", "head"
+  std::string
+      kind;  ///< "encoder", "sender", "receiver", "negotiator", "alignment", "fusion", "head"
   std::string name;  ///< factory name, unique within (kind, version)
   int version = 1;   ///< integer factory version (>= 1)
   std::string description;

@@ -114,6 +114,15 @@ AdaptResult adapt_receivers(const ExperimentSpec& spec, const Registry& registry
     for (auto& p : m.receiver->parameters()) p.set_requires_grad(true);
     m.receiver->train();
   }
+  // A sample trains something only when its ego's receiver does: not the protocol
+  // agent's identity receiver (NegoCollab-P, align-to-common baselines) nor a frozen one.
+  auto ego_trains = [&](const HeteroSample& s) {
+    const HeteroMember& ego = members.at(s.types.at(0));
+    if (!is_trainable(ego.name)) return false;
+    const auto params = ego.receiver->parameters();
+    return std::any_of(params.begin(), params.end(),
+                       [](const at::Tensor& p) { return p.requires_grad(); });
+  };
   HeteroCollab collab(members);
   Receivers receivers(members, options.trainable);
   std::vector<ComponentSpec> components{*spec.receiver};
@@ -184,7 +193,7 @@ AdaptResult adapt_receivers(const ExperimentSpec& spec, const Registry& registry
     size_t steps = 0;
     for (size_t i = 0; i < per_epoch; ++i) {
       const HeteroSample s = train_loader.get(order[i]);
-      if (s.types.size() >= 2) {  // a lone ego receives nothing
+      if (s.types.size() >= 2 && ego_trains(s)) {  // a lone ego receives nothing
         at::Tensor loss;
         {
           AutocastScope autocast(precision);  // bf16 forward, fp32 losses

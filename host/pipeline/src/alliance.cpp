@@ -225,6 +225,10 @@ const AllianceMember* AllianceManifest::find(const std::string& agent) const {
   return nullptr;
 }
 
+std::string AllianceManifest::method() const {
+  return alignment ? alignment->factory : "negocollab";
+}
+
 std::string module_digest(const torch::nn::Module& module) {
   std::map<std::string, at::Tensor> state;
   for (const auto& p : module.named_parameters(true)) state.emplace("p:" + p.key(), p.value());
@@ -298,6 +302,7 @@ void write_alliance(const fs::path& dir, AllianceManifest& manifest, torch::nn::
   c.insert("y_range", to_toml(std::vector<double>{manifest.common.y_min, manifest.common.y_max}));
   t.insert("common", c);
   t.insert("negotiator", component_table(manifest.negotiator));
+  if (manifest.alignment) t.insert("alignment", component_table(*manifest.alignment));
   toml::array members;
   for (const auto& m : manifest.members) {
     toml::table mt;
@@ -361,6 +366,9 @@ AllianceManifest read_alliance(const fs::path& dir) {
   }
   m.negotiator =
       component_from(need_table(t, "negotiator", file, ""), "negotiator", file, "negotiator.");
+  if (t.contains("alignment"))
+    m.alignment =
+        component_from(need_table(t, "alignment", file, ""), "alignment", file, "alignment.");
   const auto* members = t.get_as<toml::array>("member");
   if (!members || members->empty())
     throw ConfigError(where(file, "member") + " is missing, expected at least one [[member]]");

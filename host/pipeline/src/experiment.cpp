@@ -93,10 +93,12 @@ ExperimentSpec load_experiment(const std::filesystem::path& file,
       e.receiver = component(c, manifests);
     else if (c.section == "negotiator")
       e.negotiator = component(c, manifests);
+    else if (c.section == "alignment")
+      e.alignment = component(c, manifests);
     else {
       throw ConfigError(c.pos.str() + ": [" + c.section +
                         "] is not used by experiments (expected [fusion], [head], [sender], "
-                        "[receiver] or [negotiator])");
+                        "[receiver], [negotiator] or [alignment])");
     }
   }
   for (const auto& [agent_file, pos] : cfg.agent_files()) {
@@ -152,6 +154,13 @@ ExperimentSpec load_experiment(const std::filesystem::path& file,
   e.alliance.step0 = setting<std::string>(cfg, "alliance.step0").value_or(e.alliance.step0);
   e.alliance.protocol_agent =
       setting<std::string>(cfg, "alliance.protocol_agent").value_or(e.alliance.protocol_agent);
+  if (e.alignment && e.alliance.protocol_agent.empty()) {
+    const auto c = std::find_if(cfg.components().begin(), cfg.components().end(),
+                                [](const ComponentConfig& x) { return x.section == "alignment"; });
+    throw ConfigError(c->pos.str() + ": [alignment] plugin = \"" + e.alignment->plugin +
+                      "\" aligns every member to a protocol agent's local feature; set "
+                      "[alliance] protocol_agent");
+  }
   NegoLossSpec& l = e.losses;
   l.cycle = setting<double>(cfg, "losses.cycle").value_or(l.cycle);
   l.distribution = setting<double>(cfg, "losses.distribution").value_or(l.distribution);

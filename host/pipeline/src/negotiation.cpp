@@ -143,7 +143,13 @@ int64_t protocol_index(const ExperimentSpec& spec, const std::vector<std::string
 std::vector<ComponentSpec> stage1_components(const ExperimentSpec& spec) {
   std::vector<ComponentSpec> c{*spec.sender, *spec.receiver};
   if (spec.negotiator) c.push_back(*spec.negotiator);
+  if (spec.alignment) c.push_back(*spec.alignment);
   return c;
+}
+
+/// The alignment loss of `spec` (or of an artifact) from the registry.
+std::shared_ptr<AlignmentLoss> make_alignment(const Registry& registry, const ComponentSpec& c) {
+  return registry.create<AlignmentLoss>(c.factory, c.version, c.params);
 }
 
 }  // namespace
@@ -296,10 +302,23 @@ LossTerms NegotiationModel::loss(const std::vector<at::Tensor>& locals,
     p = p.detach();  // a fixed target: the alliance's P while joining, the protocol's local
     total = at::zeros({}, p.options());
   }
+  TORCH_CHECK(!alignment_ || protocol_ >= 0,
+              "NegotiationModel: an alignment loss needs a protocol member (set_protocol)");
   for (size_t m = founders_; m < locals.size(); ++m) {
     if (static_cast<int64_t>(m) == protocol_) continue;  // identity adapters, P itself
     const std::string& name = member_names[m];
     const at::Tensor sent = senders_[m]->forward(locals[m]);
+    if (alignment_) {
+      // Align-to-common baseline: the method's own objective against P (the
+      // protocol's local feature) plus the task term on what goes on the wire.
+      const LossTerms a = alignment_->forward(*senders_[m], *receivers_[m], locals[m], sent, p);
+      for (const auto& [key, value] : a)
+        if (key != "total") terms[method_ + "/" + name + "/" + key] = value;
+      const at::Tensor prag = negocollab::pragmatic_loss(occupancy_head_->forward(sent), occupancy);
+      terms["pragmatic/" + name] = prag;
+      total = total + a.at("total") + w.pragmatic * prag;
+      continue;
+    }
     const at::Tensor prompt = senders_[m]->local_prompt(locals[m]);
     // Cycle (eq. 16): P back through this member's receiver, each agent-frame with
     // its own prompt (each item is its own ego).
@@ -364,6 +383,11 @@ NegotiateResult negotiate(const ExperimentSpec& spec, const Registry& registry,
   auto model = std::make_shared<NegotiationModel>(senders, receivers, negotiator, channels, grid,
                                                   spec.losses);
   model->set_protocol(protocol);
+  if (spec.alignment) {  // load_experiment guarantees a protocol agent
+    model->set_alignment(make_alignment(registry, *spec.alignment), spec.alignment->factory);
+    logger()->info("align-to-common baseline {}: members align to protocol agent {}",
+                   spec.alignment->factory, spec.alliance.protocol_agent);
+  }
   Stage1Checkpointable holder(model);
 
   const auto components = stage1_components(spec);
@@ -474,6 +498,7 @@ NegotiateResult negotiate(const ExperimentSpec& spec, const Registry& registry,
                             : ComponentSpec{"negotiator", "none", "0", "mean_of_senders", 1, {}};
   std::vector<torch::nn::Module*> sender_ptrs, receiver_ptrs;
   manifest.protocol_agent = protocol >= 0 ? names[static_cast<size_t>(protocol)] : "";
+  manifest.alignment = spec.alignment;
   for (size_t m = 0; m < members.size(); ++m) {
     AllianceMember am;
     am.agent = names[m];
@@ -564,6 +589,9 @@ JoinResult join(const ExperimentSpec& spec, const Registry& registry,
                         manifest.protocol_agent + "\" is not a founder");
     model->set_protocol(static_cast<int64_t>(it - founders.begin()));
   }
+  if (manifest.alignment)  // newcomers train as the founders did (e.g. STAMP)
+    model->set_alignment(make_alignment(registry, *manifest.alignment),
+                         manifest.alignment->factory);
   freeze(model->negotiator_bundle());
   for (size_t m = 0; m < founders.size(); ++m) {
     freeze(model->sender(m));

@@ -2,6 +2,8 @@
 
 #include <ATen/ATen.h>
 
+#include <functional>
+
 #include "resize_net.hpp"
 
 namespace concord::plugins::stamp {
@@ -115,6 +117,25 @@ StampFeatureLoss stamp_feature_loss(StampSender& sender, StampReceiver& receiver
   const at::Tensor adapted = sender.forward(local);
   return stamp_feature_loss(local, protocol, adapted, receiver.revert(protocol),
                             receiver.revert(adapted), weights);
+}
+
+LossTerms StampAlignmentLoss::forward(Sender& sender, Receiver& receiver, const at::Tensor& local,
+                                      const at::Tensor& message, const at::Tensor& target) {
+  TORCH_CHECK(target.sizes() == message.sizes(), "stamp alignment loss: target F_P ",
+              target.sizes(), " and message A(F_M) ", message.sizes(), " must have one shape");
+  std::function<at::Tensor(const at::Tensor&)> revert;
+  if (auto* stamp = dynamic_cast<StampReceiver*>(&receiver)) {
+    revert = [stamp](const at::Tensor& x) { return stamp->revert(x); };
+  } else {  // another reverter: it reads the member's own prompt, as when receiving
+    const at::Tensor prompt = sender.local_prompt(local);
+    revert = [&receiver, prompt](const at::Tensor& x) { return receiver.forward(x, prompt); };
+  }
+  const StampFeatureLoss l =
+      stamp_feature_loss(local, target, message, revert(target), revert(message), weights_);
+  return {{"protocol_to_local", l.protocol_to_local},
+          {"cycle", l.cycle},
+          {"local_to_protocol", l.local_to_protocol},
+          {"total", l.total}};
 }
 
 }  // namespace concord::plugins::stamp

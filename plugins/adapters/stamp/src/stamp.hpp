@@ -12,6 +12,7 @@
 
 #include <cstdint>
 
+#include "concord/modules/alignment_loss.hpp"
 #include "concord/modules/receiver.hpp"
 #include "concord/modules/sender.hpp"
 #include "convnext.hpp"
@@ -124,5 +125,23 @@ StampFeatureLoss stamp_feature_loss(const at::Tensor& local, const at::Tensor& p
 StampFeatureLoss stamp_feature_loss(StampSender& sender, StampReceiver& receiver,
                                     const at::Tensor& local, const at::Tensor& protocol,
                                     const StampLossWeights& weights = {});
+
+/// STAMP's training objective as the host's AlignmentLoss (plugin.toml "alignment"/"stamp"):
+/// stamp_feature_loss with A = the sender's message and R = the receiver (StampReceiver::
+/// revert, or for another receiver its forward with the sender's local_prompt as the
+/// prompt). The host adds the task term and keeps everything but A and R frozen.
+class StampAlignmentLoss : public AlignmentLoss {
+ public:
+  explicit StampAlignmentLoss(const StampLossWeights& weights) : weights_(weights) {}
+  /// local F_M [B, C_M, H_L, W_L], message A(F_M) and target F_P [B, C_P, H_P, W_P],
+  /// agent frame. Returns "protocol_to_local", "cycle", "local_to_protocol" (unweighted
+  /// MSEs, float32) and "total" (the weighted sum). Throws c10::Error on shape mismatches.
+  LossTerms forward(Sender& sender, Receiver& receiver, const at::Tensor& local,
+                    const at::Tensor& message, const at::Tensor& target) override;
+  const StampLossWeights& weights() const { return weights_; }
+
+ private:
+  StampLossWeights weights_;
+};
 
 }  // namespace concord::plugins::stamp

@@ -1,12 +1,15 @@
 // STAMP adapter/reverter: the plugin through the registry, shapes on grids that are not
 // multiples of anything convenient, gradient flow to every parameter, trainable parameter
-// counts, wire bytes, and the 9/1/10 feature loss on hand-made tensors.
+// counts, wire bytes, the 9/1/10 feature loss on hand-made tensors, and the same loss as
+// the registry's AlignmentLoss "stamp" (hand values through stand-in adapters, equality
+// with stamp_feature_loss on the real ones).
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
 #include <string>
 
 #include "concord/adapters/accounting.hpp"
+#include "concord/modules/alignment_loss.hpp"
 #include "concord/modules/receiver.hpp"
 #include "concord/modules/sender.hpp"
 #include "concord/precision.hpp"
@@ -25,7 +28,7 @@ std::shared_ptr<concord::Registry> registry() {
   return r;
 }
 
-/// The plugin.toml defaults of factory `index` (0 = sender, 1 = receiver).
+/// The plugin.toml defaults of factory `index` (0 = sender, 1 = receiver, 2 = alignment).
 concord::ParamSet defaults(size_t index) {
   static const concord::PluginManifest manifest = concord::test::built_manifest("stamp");
   return concord::defaults_of(manifest.factories.at(index).params, "stamp");
@@ -38,12 +41,16 @@ void expect_every_parameter_has_gradient(const torch::nn::Module& m) {
   }
 }
 
-TEST(StampAdapters, ManifestListsBothFactories) {
+TEST(StampAdapters, ManifestListsItsFactories) {
   const concord::PluginManifest m = concord::test::built_manifest("stamp");
-  ASSERT_EQ(m.factories.size(), 2u);
+  ASSERT_EQ(m.factories.size(), 3u);
   EXPECT_EQ(m.factories[0].kind, "sender");
   EXPECT_EQ(m.factories[1].kind, "receiver");
+  EXPECT_EQ(m.factories[2].kind, "alignment");
   EXPECT_EQ(defaults(0).get_int("blocks"), 3);
+  EXPECT_DOUBLE_EQ(defaults(2).get_float("protocol_to_local"), 9.0);
+  EXPECT_DOUBLE_EQ(defaults(2).get_float("cycle"), 1.0);
+  EXPECT_DOUBLE_EQ(defaults(2).get_float("local_to_protocol"), 10.0);
 }
 
 TEST(StampAdapters, TrainableParameterCountsAtDefaults) {
@@ -130,6 +137,73 @@ TEST(StampLoss, ModuleOverloadTrainsAdapterAndReverter) {
   loss.total.backward();
   expect_every_parameter_has_gradient(sender);
   expect_every_parameter_has_gradient(receiver);
+}
+
+/// Stand-in adapter A(x) = 2x (any receiver but StampReceiver takes the generic path).
+class Doubler : public concord::Sender {
+ public:
+  at::Tensor forward(const at::Tensor& local) override { return local * 2.0; }
+};
+
+/// Stand-in reverter R(x) = x / 2; checks that it gets the sender's prompt A(F_M).
+class Halver : public concord::Receiver {
+ public:
+  at::Tensor forward(const at::Tensor& common, const at::Tensor& ego_local) override {
+    EXPECT_EQ(ego_local.sizes(), common.sizes());
+    return common / 2.0;
+  }
+};
+
+std::shared_ptr<concord::AlignmentLoss> alignment_loss() {
+  return registry()->create<concord::AlignmentLoss>("stamp", 1, defaults(2));
+}
+
+TEST(StampAlignmentLoss, HandValueThroughTheRegistry) {
+  // F_M = 1, F_P = 3 everywhere: A(F_M) = 2, R(F_P) = 1.5, R(A(F_M)) = 1.
+  // 9 * (1 - 1.5)^2 + 1 * (1 - 1)^2 + 10 * (3 - 2)^2 = 2.25 + 0 + 10 = 12.25.
+  Doubler sender;
+  Halver receiver;
+  const at::Tensor local = at::ones({2, 3, 4, 5});
+  const at::Tensor target = at::full({2, 3, 4, 5}, 3.0f);
+  const concord::LossTerms t =
+      alignment_loss()->forward(sender, receiver, local, sender.forward(local), target);
+  EXPECT_EQ(t.size(), 4u);
+  EXPECT_FLOAT_EQ(t.at("protocol_to_local").item<float>(), 0.25f);
+  EXPECT_FLOAT_EQ(t.at("cycle").item<float>(), 0.0f);
+  EXPECT_FLOAT_EQ(t.at("local_to_protocol").item<float>(), 1.0f);
+  EXPECT_FLOAT_EQ(t.at("total").item<float>(), 12.25f);
+  // Other weights from the factory parameters: 1 * 0.25 + 0 + 2 * 1 = 2.25.
+  concord::ParamSet p = defaults(2);
+  p.set("protocol_to_local", 1.0);
+  p.set("local_to_protocol", 2.0);
+  const auto weighted = registry()->create<concord::AlignmentLoss>("stamp", 1, p);
+  EXPECT_FLOAT_EQ(weighted->forward(sender, receiver, local, sender.forward(local), target)
+                      .at("total")
+                      .item<float>(),
+                  2.25f);
+  EXPECT_THROW(alignment_loss()->forward(sender, receiver, local, sender.forward(local),
+                                         at::ones({2, 3, 4, 4})),
+               c10::Error);
+}
+
+TEST(StampAlignmentLoss, EqualsTheFeatureLossOnStampAdapters) {
+  auto sender = registry()->create<concord::Sender>("stamp", 1, defaults(0));
+  auto receiver = registry()->create<concord::Receiver>("stamp", 1, defaults(1));
+  const at::Tensor local = at::randn({2, 64, 9, 7});
+  const at::Tensor target = at::randn({2, 64, 9, 7});
+  const at::Tensor message = sender->forward(local);
+  const concord::LossTerms t =
+      alignment_loss()->forward(*sender, *receiver, local, message, target);
+  const auto ref = concord::plugins::stamp::stamp_feature_loss(local, target, message,
+                                                               receiver->forward(target, message),
+                                                               receiver->forward(message, message));
+  EXPECT_FLOAT_EQ(t.at("protocol_to_local").item<float>(), ref.protocol_to_local.item<float>());
+  EXPECT_FLOAT_EQ(t.at("cycle").item<float>(), ref.cycle.item<float>());
+  EXPECT_FLOAT_EQ(t.at("local_to_protocol").item<float>(), ref.local_to_protocol.item<float>());
+  EXPECT_FLOAT_EQ(t.at("total").item<float>(), ref.total.item<float>());
+  t.at("total").backward();
+  expect_every_parameter_has_gradient(*sender);
+  expect_every_parameter_has_gradient(*receiver);
 }
 
 TEST(StampAdapters, RunForwardAndBackwardUnderBf16Autocast) {

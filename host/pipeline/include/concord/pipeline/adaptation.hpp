@@ -60,7 +60,9 @@ AdaptResult adapt(const ExperimentSpec& spec, const Registry& registry,
                   const std::filesystem::path& run_dir, bool resume);
 
 /// Stage 2 as `options` says (adapt() and the second half of `concord join`):
-/// only the `trainable` receivers get gradients; validation loss each epoch;
+/// only the `trainable` receivers get gradients, so a training sample whose ego's
+/// receiver has nothing to train (the protocol agent's identity, a frozen member) or
+/// that has no collaborator is skipped; validation loss each epoch;
 /// checkpoints in options.state_dir (atomic, resumable); the best epoch's
 /// receivers are written back into the artifact.
 AdaptResult adapt_receivers(const ExperimentSpec& spec, const Registry& registry,

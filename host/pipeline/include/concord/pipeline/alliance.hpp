@@ -3,7 +3,8 @@
 /// The alliance artifact (NegoCollab §3.4, issue 5): the directory that pins a
 /// negotiated common representation so that agents trained later can join it.
 ///
-///   <dir>/alliance.toml        id, common-representation spec, negotiator, members
+///   <dir>/alliance.toml        id, common-representation spec, negotiator, alignment
+///                              loss (align-to-common baselines only), members
 ///   <dir>/negotiator.pt        negotiator weights
 ///   <dir>/<agent>.sender.pt    each member's sender weights
 ///   <dir>/<agent>.receiver.pt  each member's receiver weights
@@ -18,6 +19,7 @@
 #include <torch/nn/module.h>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -58,7 +60,15 @@ struct AllianceManifest {
   CommonSpec common;
   ComponentSpec negotiator;    ///< kind "negotiator"; plugin "none" for NegoCollab-P
   std::string protocol_agent;  ///< NegoCollab-P: the agent whose local space is P; else ""
+  /// Align-to-common baselines: the [alignment] loss the members' adapters were trained
+  /// with (e.g. STAMP); absent for NegoCollab. A label for evaluation and joining; not
+  /// part of the id (P is the protocol agent's local feature either way).
+  std::optional<ComponentSpec> alignment;
   std::vector<AllianceMember> members;
+
+  /// The method name evaluation prints for the adapted mode: the alignment factory
+  /// (e.g. "stamp") when there is one, else "negocollab".
+  std::string method() const;
 
   /// The member named `agent`, or nullptr.
   const AllianceMember* find(const std::string& agent) const;

@@ -118,6 +118,10 @@ struct ExperimentSpec {
   std::optional<ComponentSpec> sender;
   std::optional<ComponentSpec> receiver;
   std::optional<ComponentSpec> negotiator;
+  /// Align-to-common baselines ([alignment], e.g. plugin "stamp"): each non-protocol
+  /// member's adapters train with this loss against the protocol agent's local feature
+  /// instead of NegoCollab's terms. Only with alliance.protocol_agent.
+  std::optional<ComponentSpec> alignment;
   AllianceSettings alliance;
   /// Stage-1 schedule ([negotiate]); defaults: 12 epochs, lr 1e-3, milestone 10 (sheet §4).
   TrainSpec negotiate{12, 1e-3, {10}, 0.1, 1e-4, 0, "fp32", 0};
@@ -138,7 +142,8 @@ struct ExperimentSpec {
 loader::LoaderOptions loader_options(const ExperimentSpec& spec);
 
 /// Loads and validates an experiment file and its agent files. Throws
-/// ConfigError ("file:line:column: message") on any problem.
+/// ConfigError ("file:line:column: message") on any problem, e.g. an [alignment]
+/// section without [alliance] protocol_agent.
 ExperimentSpec load_experiment(const std::filesystem::path& file,
                                const std::vector<PluginManifest>& manifests);
 

@@ -19,6 +19,7 @@
 
 #include "concord/formats/opv2v_dataset.hpp"
 #include "concord/manifest.hpp"
+#include "concord/modules/alignment_loss.hpp"
 #include "concord/modules/loss_terms.hpp"
 #include "concord/modules/negotiator.hpp"
 #include "concord/modules/receiver.hpp"
@@ -87,6 +88,10 @@ class NegotiationModel : public torch::nn::Module {
   /// (member m's local features), gt_boxes B tensors [M_b, 7] (agent frames),
   /// occupancy [B, 1, H, W]. Terms per member ("cycle/<m>", "distribution/<m>",
   /// "structural/<m>", "pragmatic/<m>"), "negotiator_pragmatic" and "total".
+  /// With an alignment loss (set_alignment) each trained member's terms are instead
+  /// "<method>/<m>/<term>" (the loss's own terms, its "total" added to the sum) and
+  /// "pragmatic/<m>" (λ_p · occupancy of its sender output, the task term). Throws
+  /// c10::Error on a member count mismatch or an alignment loss without a protocol.
   LossTerms loss(const std::vector<at::Tensor>& locals, const std::vector<at::Tensor>& gt_boxes,
                  const at::Tensor& occupancy, const std::vector<std::string>& member_names);
   /// The same on maps covering `grid` (a crop of the common grid; structural-loss
@@ -109,6 +114,16 @@ class NegotiationModel : public torch::nn::Module {
   /// member gets no terms (its adapters are identities). −1 turns it off.
   void set_protocol(int64_t member) { protocol_ = member; }
 
+  /// Align-to-common baselines (e.g. STAMP): with a protocol member set, every other
+  /// trained member's adapters minimise `loss` against the protocol's local feature
+  /// plus the pragmatic term, instead of NegoCollab's cycle, distribution and
+  /// structural terms. `method` prefixes the term names ("stamp"). The loss is not
+  /// registered as a submodule (it holds no trainable parameters). nullptr turns it off.
+  void set_alignment(std::shared_ptr<AlignmentLoss> loss, std::string method) {
+    alignment_ = std::move(loss);
+    method_ = std::move(method);
+  }
+
   Sender& sender(size_t m) { return *senders_.at(m); }
   Receiver& receiver(size_t m) { return *receivers_.at(m); }
   /// The negotiator and occupancy head as one module (what the alliance id hashes).
@@ -118,6 +133,8 @@ class NegotiationModel : public torch::nn::Module {
   std::vector<std::shared_ptr<Sender>> senders_;
   std::vector<std::shared_ptr<Receiver>> receivers_;
   std::shared_ptr<Negotiator> negotiator_;
+  std::shared_ptr<AlignmentLoss> alignment_;  ///< align-to-common baseline, else null
+  std::string method_;                        ///< term-name prefix of alignment_
   std::shared_ptr<torch::nn::Module> bundle_;
   torch::nn::Conv2d occupancy_head_{nullptr};  ///< shared 1x1 conv C → 1 (sheet §1.5)
   BevGrid grid_;
@@ -139,7 +156,8 @@ struct JoinResult {
 /// spec.agents names the newcomer(s), spec.alliance.dir the artifact. P comes from
 /// the alliance's frozen negotiator over the founders' frozen local features; only
 /// the newcomers' sender and receiver train (cycle, distribution, structural and
-/// pragmatic terms; the occupancy head is frozen). Checkpoints in run_dir/join;
+/// pragmatic terms, or the artifact's alignment loss and the pragmatic term; the
+/// occupancy head is frozen). Checkpoints in run_dir/join;
 /// the best epoch's adapters are added to the artifact as members trained against
 /// its id, which does not change. Throws ConfigError / concord::Error naming the
 /// file or key, and AllianceMismatch when the negotiator weights do not match the id.
@@ -158,7 +176,8 @@ struct NegotiateResult {
 };
 
 /// Runs stage 1 as `spec` says ([negotiate] schedule, [losses] weights, [sender],
-/// [receiver], [negotiator] plugins; members = spec.agents) into `run_dir`:
+/// [receiver], [negotiator] plugins, or [alignment] with alliance.protocol_agent for an
+/// align-to-common baseline, recorded in the artifact; members = spec.agents) into `run_dir`:
 /// checkpoints/latest|best (atomic), metrics.csv, and finally the alliance artifact
 /// in run_dir/alliance (best epoch). With `resume`, continues after the last
 /// finished epoch. Throws ConfigError / concord::Error naming the file or key.

@@ -1,0 +1,37 @@
+#pragma once
+/// \file
+/// AlignmentLoss: the training objective of one agent's sender/receiver pair against a
+/// fixed target space: align-to-common baselines such as STAMP (reference
+/// other-methods.md), where the target is the protocol agent's local feature.
+
+#include <torch/nn/module.h>
+
+#include "concord/export.hpp"
+#include "concord/modules/loss_terms.hpp"
+#include "concord/modules/receiver.hpp"
+#include "concord/modules/sender.hpp"
+
+namespace concord {
+
+/// Abstract alignment loss (kind "alignment", experiment section [alignment]). The host
+/// adds the task term and trains only the sender and receiver: an alignment loss holds
+/// no trainable parameters (the host neither trains nor saves them).
+class CONCORD_CORE_API AlignmentLoss : public torch::nn::Module {
+ public:
+  static constexpr const char* kKind = "alignment";
+  ~AlignmentLoss() override;
+  /// The objective of one member's `sender` (local → target space) and `receiver`
+  /// (target space → local) on a batch of B agent-frames, all in the agent's frame:
+  /// local: [B, C_local, H, W] the member's local feature.
+  /// message: [B, C_target, H_t, W_t] = sender.forward(local), computed once by the
+  ///   host (which also puts its task term on it); gradients flow through it.
+  /// target: [B, C_target, H_t, W_t] the protocol agent's local feature of the same
+  ///   agent-frames, fixed (detached by the host).
+  /// Returns named 0-dim float32 terms as the method reports them (its unweighted parts)
+  /// and "total", the weighted sum the host minimises. Throws c10::Error on shape
+  /// mismatches.
+  virtual LossTerms forward(Sender& sender, Receiver& receiver, const at::Tensor& local,
+                            const at::Tensor& message, const at::Tensor& target) = 0;
+};
+
+}  // namespace concord
