@@ -63,23 +63,39 @@ void freeze(torch::nn::Module& m) {
   m.eval();
 }
 
-/// Stacks items[order[begin..end)] into batched tensors.
-struct Batch {
-  std::vector<at::Tensor> locals;
-  std::vector<at::Tensor> gt_boxes;
-  at::Tensor occupancy;
-  BevGrid grid;  ///< what the batch's maps cover (a crop of the full grid, or all of it)
-};
+/// Index of alliance.protocol_agent among `names`, −1 when unset. Throws
+/// ConfigError when it is not a member or a negotiator is configured as well.
+int64_t protocol_index(const ExperimentSpec& spec, const std::vector<std::string>& names) {
+  const std::string& p = spec.alliance.protocol_agent;
+  if (p.empty()) return -1;
+  if (spec.negotiator)
+    throw ConfigError(spec.file.string() + ": alliance.protocol_agent = \"" + p +
+                      "\" (NegoCollab-P) uses no negotiator; remove [negotiator]");
+  const auto it = std::find(names.begin(), names.end(), p);
+  if (it == names.end())
+    throw ConfigError(spec.file.string() + ": alliance.protocol_agent = \"" + p +
+                      "\" is not one of experiment.agents");
+  return static_cast<int64_t>(it - names.begin());
+}
 
-/// The batch of items[order[begin..end)] on `full`. With crop > 0 and an rng, every
-/// map is cut to one random crop × crop window (the same for all members and items),
-/// `grid` shrinks to it and only boxes whose centre lies inside are kept; channels_last
-/// lays the locals out NHWC (bf16 runs). Throws
-/// ConfigError when the maps are smaller than the crop.
-Batch make_batch(const std::vector<PairItem>& items, const std::vector<size_t>& order, size_t begin,
-                 size_t end, const BevGrid& full, bool channels_last, int64_t crop = 0,
-                 std::mt19937_64* rng = nullptr) {
-  Batch b;
+std::vector<ComponentSpec> stage1_components(const ExperimentSpec& spec) {
+  std::vector<ComponentSpec> c{*spec.sender, *spec.receiver};
+  if (spec.negotiator) c.push_back(*spec.negotiator);
+  if (spec.alignment) c.push_back(*spec.alignment);
+  return c;
+}
+
+/// The alignment loss of `spec` (or of an artifact) from the registry.
+std::shared_ptr<AlignmentLoss> make_alignment(const Registry& registry, const ComponentSpec& c) {
+  return registry.create<AlignmentLoss>(c.factory, c.version, c.params);
+}
+
+}  // namespace
+
+PairBatch make_pair_batch(const std::vector<PairItem>& items, const std::vector<size_t>& order,
+                          size_t begin, size_t end, const BevGrid& full, bool channels_last,
+                          int64_t crop, std::mt19937_64* rng) {
+  PairBatch b;
   b.grid = full;
   const size_t members = items.at(order[begin]).locals.size();
   std::vector<std::vector<at::Tensor>> per_member(members);
@@ -124,35 +140,6 @@ Batch make_batch(const std::vector<PairItem>& items, const std::vector<size_t>& 
         loader::boxes_with_centre_in(boxes, b.grid.x_min, b.grid.x_max, b.grid.y_min, b.grid.y_max);
   return b;
 }
-
-/// Index of alliance.protocol_agent among `names`, −1 when unset. Throws
-/// ConfigError when it is not a member or a negotiator is configured as well.
-int64_t protocol_index(const ExperimentSpec& spec, const std::vector<std::string>& names) {
-  const std::string& p = spec.alliance.protocol_agent;
-  if (p.empty()) return -1;
-  if (spec.negotiator)
-    throw ConfigError(spec.file.string() + ": alliance.protocol_agent = \"" + p +
-                      "\" (NegoCollab-P) uses no negotiator; remove [negotiator]");
-  const auto it = std::find(names.begin(), names.end(), p);
-  if (it == names.end())
-    throw ConfigError(spec.file.string() + ": alliance.protocol_agent = \"" + p +
-                      "\" is not one of experiment.agents");
-  return static_cast<int64_t>(it - names.begin());
-}
-
-std::vector<ComponentSpec> stage1_components(const ExperimentSpec& spec) {
-  std::vector<ComponentSpec> c{*spec.sender, *spec.receiver};
-  if (spec.negotiator) c.push_back(*spec.negotiator);
-  if (spec.alignment) c.push_back(*spec.alignment);
-  return c;
-}
-
-/// The alignment loss of `spec` (or of an artifact) from the registry.
-std::shared_ptr<AlignmentLoss> make_alignment(const Registry& registry, const ComponentSpec& c) {
-  return registry.create<AlignmentLoss>(c.factory, c.version, c.params);
-}
-
-}  // namespace
 
 std::vector<std::string> agent_names(const ExperimentSpec& spec) {
   std::vector<std::string> names;
@@ -420,7 +407,7 @@ NegotiateResult negotiate(const ExperimentSpec& spec, const Registry& registry,
     std::vector<size_t> order(val_items.size());
     std::iota(order.begin(), order.end(), 0);
     for (size_t i = 0; i < order.size(); ++i) {
-      Batch b = make_batch(val_items, order, i, i + 1, grid, channels_last);
+      PairBatch b = make_pair_batch(val_items, order, i, i + 1, grid, channels_last);
       AutocastScope autocast(precision);
       sum += model->loss(b.locals, b.gt_boxes, b.occupancy, names).at("total").item<double>();
     }
@@ -446,8 +433,9 @@ NegotiateResult negotiate(const ExperimentSpec& spec, const Registry& registry,
                                std::to_string(spec.negotiate.epochs));
     double sum = 0.0;
     for (size_t s = 0; s < steps; ++s) {
-      Batch b = make_batch(train_items, order, s * batch, std::min(order.size(), (s + 1) * batch),
-                           grid, channels_last, spec.negotiate.crop_cells, &rng);
+      PairBatch b =
+          make_pair_batch(train_items, order, s * batch, std::min(order.size(), (s + 1) * batch),
+                          grid, channels_last, spec.negotiate.crop_cells, &rng);
       at::Tensor loss;
       {
         AutocastScope autocast(precision);  // bf16 forward; losses cast to fp32
@@ -637,7 +625,7 @@ JoinResult join(const ExperimentSpec& spec, const Registry& registry,
     std::vector<size_t> order(val_items.size());
     std::iota(order.begin(), order.end(), 0);
     for (size_t i = 0; i < order.size(); ++i) {
-      Batch b = make_batch(val_items, order, i, i + 1, grid, channels_last);
+      PairBatch b = make_pair_batch(val_items, order, i, i + 1, grid, channels_last);
       AutocastScope autocast(precision);
       sum += model->loss(b.locals, b.gt_boxes, b.occupancy, names).at("total").item<double>();
     }
@@ -663,8 +651,9 @@ JoinResult join(const ExperimentSpec& spec, const Registry& registry,
                     "join " + std::to_string(epoch + 1) + "/" + std::to_string(spec.join.epochs));
     double sum = 0.0;
     for (size_t s = 0; s < steps; ++s) {
-      Batch b = make_batch(train_items, order, s * batch, std::min(order.size(), (s + 1) * batch),
-                           grid, channels_last, spec.join.crop_cells, &rng);
+      PairBatch b =
+          make_pair_batch(train_items, order, s * batch, std::min(order.size(), (s + 1) * batch),
+                          grid, channels_last, spec.join.crop_cells, &rng);
       at::Tensor loss;
       {
         AutocastScope autocast(precision);  // bf16 forward; losses cast to fp32

@@ -8,7 +8,9 @@
 
 #include <algorithm>
 #include <map>
+#include <random>
 
+#include "concord/error.hpp"
 #include "concord/pipeline/negotiation.hpp"
 #include "test_support.hpp"
 
@@ -217,3 +219,54 @@ TEST(Negotiation, ProtocolVariantTakesTheProtocolLocalAsCommonRepresentation) {
 }
 
 }  // namespace
+
+TEST(Negotiation, CropBatchCutsEveryMapAtOneWindowAndKeepsOnlyBoxesInside) {
+  // Every map encodes its cell: value(h, w) = 100 h + w (member 1: + 0.5), so the
+  // crop's window can be read back from its first cell.
+  const at::Tensor rows = at::arange(16, at::kFloat).view({16, 1}) * 100.0;
+  const at::Tensor cells = (rows + at::arange(16, at::kFloat).view({1, 16})).view({1, 1, 16, 16});
+  const at::Tensor boxes = at::tensor({-6.0f, -6.0f, -1.0f, 1.5f, 1.6f, 3.9f, 0.0f,   // cell (0, 0)
+                                       6.0f,  6.0f,  -1.0f, 1.5f, 1.6f, 3.9f, 0.0f,   // (15, 15)
+                                       0.4f,  0.0f,  -1.0f, 1.5f, 1.6f, 3.9f, 0.0f})  // (8, 8)
+                               .view({3, 7});
+  std::vector<cp::PairItem> items(2);
+  for (auto& it : items) {
+    it.locals = {cells.expand({1, 64, 16, 16}).contiguous(),
+                 (cells + 0.5).expand({1, 64, 16, 16}).contiguous()};
+    it.gt_boxes = boxes;
+    it.occupancy = cells.clone();
+  }
+  const std::vector<size_t> order{0, 1};
+  const concord::BevGrid full = small_grid();
+
+  const cp::PairBatch whole = cp::make_pair_batch(items, order, 0, 2, full, false);
+  EXPECT_EQ(whole.locals[0].sizes(), (std::vector<int64_t>{2, 64, 16, 16}));
+  EXPECT_EQ(whole.gt_boxes[1].size(0), 3);
+  EXPECT_DOUBLE_EQ(whole.grid.x_min, full.x_min);
+
+  std::mt19937_64 rng(5);
+  for (int trial = 0; trial < 4; ++trial) {
+    const cp::PairBatch b = cp::make_pair_batch(items, order, 0, 2, full, true, 8, &rng);
+    ASSERT_EQ(b.locals[0].sizes(), (std::vector<int64_t>{2, 64, 8, 8}));
+    EXPECT_TRUE(b.locals[0].is_contiguous(at::MemoryFormat::ChannelsLast));
+    const float first = b.locals[0][1][3][0][0].item<float>();
+    const int64_t r0 = static_cast<int64_t>(first) / 100, c0 = static_cast<int64_t>(first) % 100;
+    // Same window for both members, both items and the occupancy labels.
+    EXPECT_TRUE(at::equal(b.locals[1], b.locals[0] + 0.5));
+    EXPECT_TRUE(at::equal(b.locals[0][0][0], b.locals[0][1][63]));
+    EXPECT_TRUE(at::equal(b.occupancy[0][0], b.locals[0][0][0]));
+    EXPECT_FLOAT_EQ(b.locals[0][0][0][7][7].item<float>(), first + 707.0f);
+    // The grid is the window: x along w, y along h, 8 cells of 0.8 m.
+    EXPECT_NEAR(b.grid.x_min, -6.4 + 0.8 * static_cast<double>(c0), 1e-9);
+    EXPECT_NEAR(b.grid.y_min, -6.4 + 0.8 * static_cast<double>(r0), 1e-9);
+    EXPECT_NEAR(b.grid.x_max - b.grid.x_min, 6.4, 1e-9);
+    EXPECT_EQ(b.grid.width(), 8);
+    // A box stays iff its cell lies inside the window.
+    const int64_t box_cells[3] = {0, 15, 8};
+    int64_t expected = 0;
+    for (int64_t c : box_cells) expected += (c >= r0 && c < r0 + 8 && c >= c0 && c < c0 + 8);
+    EXPECT_EQ(b.gt_boxes[0].size(0), expected) << "window at row " << r0 << ", column " << c0;
+  }
+  EXPECT_THROW(cp::make_pair_batch(items, order, 0, 2, full, false, 20, &rng),
+               concord::ConfigError);
+}

@@ -14,6 +14,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,24 @@ struct PairItem {
   at::Tensor gt_boxes;             ///< [M, 7] float32 [x, y, z, h, w, l, yaw], agent frame
   at::Tensor occupancy;            ///< [1, 1, H, W] float32 labels (1 / 0 / −1 ignore)
 };
+
+/// A stage-1 batch: B agent-frames stacked per member.
+struct PairBatch {
+  std::vector<at::Tensor> locals;    ///< per member, [B, C, h, w] float32
+  std::vector<at::Tensor> gt_boxes;  ///< B tensors [M_b, 7], agent frames (m, rad)
+  at::Tensor occupancy;              ///< [B, 1, h, w] labels (1 / 0 / −1 ignore)
+  BevGrid grid;                      ///< what the maps cover: the full grid or a crop of it
+};
+
+/// Stacks items[order[begin..end)] on `full` (the common grid). With crop > 0 and an
+/// rng, every map is cut to one random crop × crop window (drawn from rng, the same
+/// for all members and items), `grid` shrinks to that window and only boxes whose
+/// centre lies inside it are kept (the `[negotiate] crop_cells` speed-up);
+/// channels_last lays the locals out NHWC (bf16 runs). Throws ConfigError when the
+/// maps are smaller than the crop, c10::Error when members' maps differ in size.
+PairBatch make_pair_batch(const std::vector<PairItem>& items, const std::vector<size_t>& order,
+                          size_t begin, size_t end, const BevGrid& full, bool channels_last,
+                          int64_t crop = 0, std::mt19937_64* rng = nullptr);
 
 /// Encodes every agent of the first `max_samples` samples (0 = all) of split
 /// `split` of `data` (any format, see open_samples) with every member's frozen
