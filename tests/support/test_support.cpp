@@ -16,6 +16,10 @@ PluginManifest built_manifest(const std::string& name) {
   return read_manifest(plugin_dir() / name / "plugin.toml");
 }
 
+ParamSet factory_defaults(const std::string& name, size_t index) {
+  return defaults_of(built_manifest(name).factories.at(index).params, name);
+}
+
 std::shared_ptr<Registry> registry_with(const std::string& name) {
   auto registry = std::make_shared<Registry>();
   PluginLoader loader(*registry, PluginContext{logger(), c10::Device(c10::kCPU), "test"});

@@ -20,6 +20,10 @@ PluginManifest built_manifest(const std::string& name);
 /// A registry holding the plugin `name` loaded from the build folder. Throws on refusal.
 std::shared_ptr<Registry> registry_with(const std::string& name);
 
+/// The plugin.toml defaults of factory `index` of built plugin `name` (in manifest
+/// order). Throws std::out_of_range for a bad index.
+ParamSet factory_defaults(const std::string& name, size_t index);
+
 /// A fresh empty temporary folder, removed by the destructor.
 class TempDir {
  public:

@@ -12,6 +12,7 @@
 #include "concord/modules/sender.hpp"
 #include "concord/precision.hpp"
 #include "domain_adaptation.hpp"
+#include "gradient_checks.hpp"
 #include "mpda.hpp"
 #include "test_support.hpp"
 
@@ -27,15 +28,7 @@ std::shared_ptr<concord::Registry> registry() {
 
 /// The plugin.toml defaults of factory `index` (0 = sender, 1 = receiver).
 concord::ParamSet defaults(size_t index) {
-  static const concord::PluginManifest manifest = concord::test::built_manifest("mpda");
-  return concord::defaults_of(manifest.factories.at(index).params, "mpda");
-}
-
-void expect_every_parameter_has_gradient(const torch::nn::Module& m) {
-  for (const auto& item : m.named_parameters()) {
-    ASSERT_TRUE(item.value().grad().defined()) << item.key();
-    EXPECT_GT(item.value().grad().abs().sum().item<double>(), 0.0) << item.key();
-  }
+  return concord::test::factory_defaults("mpda", index);
 }
 
 TEST(MpdaGradReverse, ForwardIsIdentityBackwardIsMinusLambdaTimesGrad) {
@@ -90,7 +83,7 @@ TEST(MpdaDomainLoss, AdversarialLossReversesTheFeatureGradientOnly) {
   mpda::domain_bce_loss(logits(s2), logits(t2)).backward();
   EXPECT_TRUE(at::allclose(source.grad(), -2.0 * s2.grad(), 1e-5, 1e-9));
   EXPECT_TRUE(at::allclose(target.grad(), -2.0 * t2.grad(), 1e-5, 1e-9));
-  expect_every_parameter_has_gradient(*classifier);
+  concord::test::expect_every_parameter_has_a_gradient(*classifier);
   // The official classifier at C = 64: 64*512 + 512 + 512*1 + 1 = 33793.
   EXPECT_EQ(trainable_parameters(*mpda::DomainClassifier(mpda::DomainClassifierOptions{})), 33793);
 }
@@ -136,9 +129,9 @@ TEST(MpdaAdapters, PluginShapesOffWindowGridAndGradientsEverywhere) {
   EXPECT_EQ(concord::adapters::wire_bytes_per_frame(message, at::kBFloat16), 288000);
   mpda::DomainClassifier classifier(mpda::DomainClassifierOptions{});
   (out.pow(2).mean() + mpda::mpda_adversarial_loss(classifier, ego, out)).backward();
-  expect_every_parameter_has_gradient(*sender);
-  expect_every_parameter_has_gradient(*receiver);
-  expect_every_parameter_has_gradient(*classifier);
+  concord::test::expect_every_parameter_has_a_gradient(*sender);
+  concord::test::expect_every_parameter_has_a_gradient(*receiver);
+  concord::test::expect_every_parameter_has_a_gradient(*classifier);
 }
 
 TEST(MpdaAdapters, ResizesToTheTargetGrid) {
@@ -153,7 +146,7 @@ TEST(MpdaAdapters, ResizesToTheTargetGrid) {
   const at::Tensor out = receiver.forward(message, at::randn({2, 64, 25, 22}));
   EXPECT_EQ(out.sizes(), (at::IntArrayRef{2, 64, 25, 22}));
   out.sum().backward();
-  expect_every_parameter_has_gradient(sender);
+  concord::test::expect_every_parameter_has_a_gradient(sender);
   // Its prompt is the resizer output, not the raw feature.
   EXPECT_EQ(sender.local_prompt(at::randn({1, 128, 50, 45})).sizes(),
             (at::IntArrayRef{1, 64, 25, 22}));

@@ -10,6 +10,7 @@
 #include "concord/error.hpp"
 #include "concord/modules/receiver.hpp"
 #include "concord/modules/sender.hpp"
+#include "gradient_checks.hpp"
 #include "test_support.hpp"
 
 namespace {
@@ -134,20 +135,13 @@ TEST(NegoCollabAdapters, ShapesWithAResizedLocalSpace) {
   EXPECT_EQ(sender->forward(at::randn({1, 128, 37, 53})).sizes(), (at::IntArrayRef{1, 64, 18, 26}));
 }
 
-void expect_every_parameter_has_a_gradient(torch::nn::Module& m) {
-  for (const auto& p : m.named_parameters()) {
-    ASSERT_TRUE(p.value().grad().defined()) << p.key();
-    EXPECT_GT(p.value().grad().abs().sum().item<double>(), 0.0) << p.key();
-  }
-}
-
 TEST(NegoCollabAdapters, GradientsReachEverySenderParameter) {
   auto sender = make_sender(fine_local(0));  // includes the resizer's conv
   sender->train();
   at::Tensor local = at::randn({2, 128, 34, 22});
   at::Tensor out = sender->forward(local);
   at::mse_loss(out, at::randn_like(out)).backward();
-  expect_every_parameter_has_a_gradient(*sender);
+  concord::test::expect_every_parameter_has_a_gradient(*sender);
 }
 
 TEST(NegoCollabAdapters, GradientsReachEveryReceiverParameter) {
@@ -158,7 +152,7 @@ TEST(NegoCollabAdapters, GradientsReachEveryReceiverParameter) {
   at::Tensor out = receiver->forward(common, prompt);
   ASSERT_EQ(out.sizes(), (at::IntArrayRef{3, 128, 34, 22}));
   at::mse_loss(out, at::randn_like(out)).backward();
-  expect_every_parameter_has_a_gradient(*receiver);
+  concord::test::expect_every_parameter_has_a_gradient(*receiver);
 }
 
 TEST(NegoCollabAdapters, DropoutOnlyInTraining) {

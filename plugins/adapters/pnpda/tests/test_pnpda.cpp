@@ -13,6 +13,7 @@
 #include "concord/modules/receiver.hpp"
 #include "concord/modules/sender.hpp"
 #include "concord/precision.hpp"
+#include "gradient_checks.hpp"
 #include "pnpda.hpp"
 #include "test_support.hpp"
 
@@ -28,15 +29,7 @@ std::shared_ptr<concord::Registry> registry() {
 
 /// The plugin.toml defaults of factory `index` (0 = sender, 1 = receiver).
 concord::ParamSet defaults(size_t index) {
-  static const concord::PluginManifest manifest = concord::test::built_manifest("pnpda");
-  return concord::defaults_of(manifest.factories.at(index).params, "pnpda");
-}
-
-void expect_every_parameter_has_gradient(const torch::nn::Module& m) {
-  for (const auto& item : m.named_parameters()) {
-    ASSERT_TRUE(item.value().grad().defined()) << item.key();
-    EXPECT_GT(item.value().grad().abs().sum().item<double>(), 0.0) << item.key();
-  }
+  return concord::test::factory_defaults("pnpda", index);
 }
 
 /// A 4 x 4 grid of 1 m cells over [0, 4] x [0, 4] m: cell (h, w) centred at (w + 0.5, h + 0.5).
@@ -176,8 +169,8 @@ TEST(PnpdaAdapters, PluginShapesOddGridAndGradientsEverywhere) {
   EXPECT_EQ(concord::adapters::wire_bytes_per_frame(message, at::kFloat), 64 * 50 * 45 * 4);
   EXPECT_EQ(concord::adapters::wire_bytes_per_frame(message, at::kBFloat16), 64 * 50 * 45 * 2);
   out.pow(2).mean().backward();
-  expect_every_parameter_has_gradient(*sender);
-  expect_every_parameter_has_gradient(*receiver);
+  concord::test::expect_every_parameter_has_a_gradient(*sender);
+  concord::test::expect_every_parameter_has_a_gradient(*receiver);
 }
 
 TEST(PnpdaAdapters, AlignsChannelsAndGrid) {

@@ -13,6 +13,7 @@
 #include "concord/modules/receiver.hpp"
 #include "concord/modules/sender.hpp"
 #include "concord/precision.hpp"
+#include "gradient_checks.hpp"
 #include "stamp.hpp"
 #include "test_support.hpp"
 
@@ -30,15 +31,7 @@ std::shared_ptr<concord::Registry> registry() {
 
 /// The plugin.toml defaults of factory `index` (0 = sender, 1 = receiver, 2 = alignment).
 concord::ParamSet defaults(size_t index) {
-  static const concord::PluginManifest manifest = concord::test::built_manifest("stamp");
-  return concord::defaults_of(manifest.factories.at(index).params, "stamp");
-}
-
-void expect_every_parameter_has_gradient(const torch::nn::Module& m) {
-  for (const auto& item : m.named_parameters()) {
-    ASSERT_TRUE(item.value().grad().defined()) << item.key();
-    EXPECT_GT(item.value().grad().abs().sum().item<double>(), 0.0) << item.key();
-  }
+  return concord::test::factory_defaults("stamp", index);
 }
 
 TEST(StampAdapters, ManifestListsItsFactories) {
@@ -89,8 +82,8 @@ TEST(StampAdapters, ResizingShapesAndGradientsReachEveryParameter) {
   const at::Tensor back = receiver.revert(message);
   EXPECT_EQ(back.sizes(), (at::IntArrayRef{2, 128, 50, 44}));
   back.pow(2).sum().backward();
-  expect_every_parameter_has_gradient(sender);
-  expect_every_parameter_has_gradient(receiver);
+  concord::test::expect_every_parameter_has_a_gradient(sender);
+  concord::test::expect_every_parameter_has_a_gradient(receiver);
   // 1x1 convs 128->64: 128*64 + 64 = 8256 and 64->128: 64*128 + 128 = 8320 replace 4160.
   EXPECT_EQ(trainable_parameters(sender), 117760 - 4160 + 8256);
   EXPECT_EQ(trainable_parameters(receiver), 117760 - 4160 + 8320);
@@ -135,8 +128,8 @@ TEST(StampLoss, ModuleOverloadTrainsAdapterAndReverter) {
   const auto loss = concord::plugins::stamp::stamp_feature_loss(sender, receiver, local, protocol);
   EXPECT_EQ(loss.total.dim(), 0);
   loss.total.backward();
-  expect_every_parameter_has_gradient(sender);
-  expect_every_parameter_has_gradient(receiver);
+  concord::test::expect_every_parameter_has_a_gradient(sender);
+  concord::test::expect_every_parameter_has_a_gradient(receiver);
 }
 
 /// Stand-in adapter A(x) = 2x (any receiver but StampReceiver takes the generic path).
@@ -202,8 +195,8 @@ TEST(StampAlignmentLoss, EqualsTheFeatureLossOnStampAdapters) {
   EXPECT_FLOAT_EQ(t.at("local_to_protocol").item<float>(), ref.local_to_protocol.item<float>());
   EXPECT_FLOAT_EQ(t.at("total").item<float>(), ref.total.item<float>());
   t.at("total").backward();
-  expect_every_parameter_has_gradient(*sender);
-  expect_every_parameter_has_gradient(*receiver);
+  concord::test::expect_every_parameter_has_a_gradient(*sender);
+  concord::test::expect_every_parameter_has_a_gradient(*receiver);
 }
 
 TEST(StampAdapters, RunForwardAndBackwardUnderBf16Autocast) {
