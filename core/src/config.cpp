@@ -102,6 +102,8 @@ const Schema& experiment_schema() {
             "joining: the alliance artifact folder, relative to the working directory"),
         key("step0", ParamType::kString, false,
             "Step-0 experiment of each member, {agent} = its name, relative to this file"),
+        key("step0_runs", ParamType::kString, false,
+            "folder holding <Step-0 experiment name>/checkpoints (default runs)"),
         key("protocol_agent", ParamType::kString, false,
             "NegoCollab-P: the agent whose local space is the common one")}},
       {"losses",

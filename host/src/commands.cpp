@@ -17,6 +17,13 @@ std::vector<Command> all_commands() {
        run_adapt},
       {"join", "NegoCollab: a new agent type joins a frozen alliance (align + adapt), resumable",
        run_join},
+      {"demo",
+       "the main job in minutes from shipped Step-0 checkpoints: negotiate, adapt, join, "
+       "baseline, eval",
+       run_demo},
+      {"reproduce", "every stage from scratch (--profile default|paper) and the report, resumable",
+       run_reproduce},
+      {"export", "write a compact (fp16) copy of a Step-0 checkpoint for shipping", run_export},
       {"render", "draw a dataset frame: BEV points, boxes and poses; camera views with boxes",
        run_render},
       {"version", "print the version, plugin ABI, build fingerprint and runtime settings",

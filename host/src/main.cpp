@@ -1,9 +1,11 @@
 // concord: the host CLI. Dispatches to subcommands; every error becomes one
 // line on stderr and a non-zero exit code, never a crash.
+#include <c10/util/Exception.h>
 #include <boost/program_options/errors.hpp>
 #include <cstring>
 #include <exception>
 #include <iostream>
+#include <string>
 
 #include "command.hpp"
 #include "concord/error.hpp"
@@ -41,6 +43,12 @@ int main(int argc, char** argv) {
       return 2;
     } catch (const concord::Error& e) {
       concord::logger()->error("{}", e.what());
+      return 1;
+    } catch (const c10::Error& e) {
+      // A LibTorch check: its message without the C++ backtrace, on one line.
+      std::string message = e.what_without_backtrace();
+      if (const auto eol = message.find('\n'); eol != std::string::npos) message.resize(eol);
+      concord::logger()->error("concord {}: {}", c.name, message);
       return 1;
     } catch (const std::exception& e) {
       concord::logger()->error("concord {}: {}", c.name, e.what());

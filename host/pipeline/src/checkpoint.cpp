@@ -33,6 +33,16 @@ std::string component_key(const ComponentSpec& c) {
 
 }  // namespace
 
+void cast_floating(torch::nn::Module& model, c10::ScalarType dtype) {
+  torch::NoGradGuard no_grad;
+  for (auto& p : model.parameters()) {
+    if (p.is_floating_point() && p.scalar_type() != dtype) p.set_data(p.detach().to(dtype));
+  }
+  for (auto& b : model.buffers()) {
+    if (b.is_floating_point() && b.scalar_type() != dtype) b.set_data(b.detach().to(dtype));
+  }
+}
+
 bool checkpoint_exists(const fs::path& dir, const std::string& name) {
   return fs::exists(dir / (name + ".pt")) && fs::exists(dir / (name + ".toml"));
 }
@@ -102,6 +112,7 @@ CheckpointMeta load_checkpoint(const fs::path& dir, const std::string& name,
     torch::serialize::InputArchive archive;
     archive.load_from((dir / (name + ".pt")).string());
     model.load(archive);
+    cast_floating(model, at::kFloat);  // a no-op for fp32 checkpoints
     if (optimizer && fs::exists(dir / (name + ".optim.pt"))) {
       torch::serialize::InputArchive opt_archive;
       opt_archive.load_from((dir / (name + ".optim.pt")).string());

@@ -152,6 +152,8 @@ ExperimentSpec load_experiment(const std::filesystem::path& file,
   read_schedule(cfg, "join", e.join);
   e.alliance.dir = setting<std::string>(cfg, "alliance.dir").value_or("");
   e.alliance.step0 = setting<std::string>(cfg, "alliance.step0").value_or(e.alliance.step0);
+  e.alliance.step0_runs =
+      setting<std::string>(cfg, "alliance.step0_runs").value_or(e.alliance.step0_runs);
   e.alliance.protocol_agent =
       setting<std::string>(cfg, "alliance.protocol_agent").value_or(e.alliance.protocol_agent);
   if (e.alignment && e.alliance.protocol_agent.empty()) {

@@ -166,7 +166,8 @@ std::vector<FrozenMember> load_frozen_members(const ExperimentSpec& spec, const 
       throw ConfigError(file.string() + ": expected the Step-0 experiment of agent type " + name);
     m.agent = m.step0.agents.front();
     m.detector = build_detector(m.step0, registry);
-    const fs::path ckpt = runs_root / m.step0.name / "checkpoints";
+    const fs::path root = runs_root.empty() ? fs::path(spec.alliance.step0_runs) : runs_root;
+    const fs::path ckpt = root / m.step0.name / "checkpoints";
     if (!checkpoint_exists(ckpt, "best"))
       throw Error(ckpt.string() + ": no Step-0 checkpoint 'best' for member " + name +
                   "; run `concord train --config " + file.string() + "` first");

@@ -1,6 +1,8 @@
 // Checkpoints: round trip, the plugin record, refusal of a mismatch, atomic writes.
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
+#include <torch/nn/modules/batchnorm.h>
+#include <torch/nn/modules/container/sequential.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/optim/adam.h>
 
@@ -40,6 +42,32 @@ TEST(Checkpoint, RoundTripRestoresWeightsAndMeta) {
   EXPECT_EQ(loaded.epoch, 3);
   EXPECT_EQ(loaded.best_epoch, 2);
   EXPECT_DOUBLE_EQ(loaded.best_val_loss, 0.25);
+}
+
+// Compact fp16 weights (shipped Step-0 checkpoints) load back as fp32, equal to
+// the fp32 weights rounded to fp16; BatchNorm's int64 counter keeps its dtype.
+TEST(Checkpoint, Fp16WeightsLoadAsFp32AndIntegerBuffersStayIntegers) {
+  concord::test::TempDir dir;
+  torch::nn::Sequential a(torch::nn::Linear(3, 2), torch::nn::BatchNorm1d(2));
+  torch::nn::Sequential b(torch::nn::Linear(3, 2), torch::nn::BatchNorm1d(2));
+  a->train();
+  a->forward(at::randn({4, 3}));  // running statistics and num_batches_tracked = 1
+  const at::Tensor w32 = a[0]->as<torch::nn::Linear>()->weight.detach().clone();
+  cp::cast_floating(*a, at::kHalf);
+  EXPECT_EQ(a[0]->as<torch::nn::Linear>()->weight.scalar_type(), at::kHalf);
+  EXPECT_EQ(a[1]->as<torch::nn::BatchNorm1d>()->num_batches_tracked.scalar_type(), at::kLong);
+  cp::CheckpointMeta meta;
+  meta.components = components("1.0.0");
+  cp::save_checkpoint(dir.path(), "best", *a, nullptr, meta);
+  cp::load_checkpoint(dir.path(), "best", *b, nullptr, components("1.0.0"));
+  const at::Tensor w = b[0]->as<torch::nn::Linear>()->weight;
+  EXPECT_EQ(w.scalar_type(), at::kFloat);
+  EXPECT_TRUE(at::equal(w, w32.to(at::kHalf).to(at::kFloat)));
+  EXPECT_GT((w - w32).abs().max().item<float>(), 0.0f);  // really rounded to fp16
+  const auto bn = b[1]->as<torch::nn::BatchNorm1d>();
+  EXPECT_EQ(bn->running_var.scalar_type(), at::kFloat);
+  EXPECT_EQ(bn->num_batches_tracked.scalar_type(), at::kLong);
+  EXPECT_EQ(bn->num_batches_tracked.item<int64_t>(), 1);
 }
 
 TEST(Checkpoint, RefusesWeightsOfOtherPluginVersions) {

@@ -2,6 +2,7 @@
 
 #include <ATen/ATen.h>
 #include <ATen/Dispatch.h>
+#include <ATen/autocast_mode.h>
 #include <torch/csrc/autograd/custom_function.h>
 
 #include <cmath>
@@ -41,19 +42,26 @@ void scatter_add_rows(at::Tensor& dst, const at::Tensor& src, const at::Tensor& 
 // offsets, concatenated; offsets: CPU int64 [K + 1] prefix sums of M_k.
 //   forward:  out[out_k] += features[in_k] @ W_k
 //   backward: dW_k = features[in_k]ᵀ @ dout[out_k];  dfeatures[in_k] += dout[out_k] @ W_kᵀ
+// compute_dtype: the dtype of the matrix products (bf16 under CPU autocast, as
+// autocast runs mm); the sums over offsets and the gradients stay in the
+// features' dtype, so bf16 rounds each product once and never the accumulation.
 struct SparseConvFunction : public torch::autograd::Function<SparseConvFunction> {
   static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& features,
                             const at::Tensor& weight, const at::Tensor& in_index,
-                            const at::Tensor& out_index, const at::Tensor& offsets,
-                            int64_t num_out) {
+                            const at::Tensor& out_index, const at::Tensor& offsets, int64_t num_out,
+                            int64_t compute_dtype) {
     ctx->save_for_backward({features, weight, in_index, out_index, offsets});
+    ctx->saved_data["compute_dtype"] = compute_dtype;
+    const auto compute = static_cast<at::ScalarType>(compute_dtype);
     at::Tensor out = at::zeros({num_out, weight.size(2)}, features.options());
+    const at::Tensor w = weight.to(compute);
     const int64_t* off = offsets.data_ptr<int64_t>();
     for (int64_t k = 0; k < weight.size(0); ++k) {
       const int64_t m = off[k + 1] - off[k];
       if (m == 0) continue;
-      const at::Tensor x = features.index_select(0, in_index.narrow(0, off[k], m));
-      scatter_add_rows(out, x.mm(weight.select(0, k)), out_index.narrow(0, off[k], m));
+      const at::Tensor x = features.index_select(0, in_index.narrow(0, off[k], m)).to(compute);
+      scatter_add_rows(out, x.mm(w.select(0, k)).to(out.scalar_type()),
+                       out_index.narrow(0, off[k], m));
     }
     return out;
   }
@@ -63,11 +71,13 @@ struct SparseConvFunction : public torch::autograd::Function<SparseConvFunction>
     const auto saved = ctx->get_saved_variables();
     const at::Tensor &features = saved[0], &weight = saved[1], &in_index = saved[2],
                      &out_index = saved[3], &offsets = saved[4];
-    const at::Tensor grad = grads[0].contiguous();
+    const auto compute = static_cast<at::ScalarType>(ctx->saved_data["compute_dtype"].toInt());
+    const at::Tensor grad = grads[0].contiguous().to(compute);
     const bool want_features = ctx->needs_input_grad(0), want_weight = ctx->needs_input_grad(1);
     at::Tensor grad_features = want_features ? at::zeros(features.sizes(), features.options())
                                              : at::Tensor();  // contiguous
     at::Tensor grad_weight = want_weight ? at::zeros_like(weight) : at::Tensor();
+    const at::Tensor w = weight.to(compute);
     const int64_t* off = offsets.data_ptr<int64_t>();
     for (int64_t k = 0; k < weight.size(0); ++k) {
       const int64_t m = off[k + 1] - off[k];
@@ -75,11 +85,15 @@ struct SparseConvFunction : public torch::autograd::Function<SparseConvFunction>
       const at::Tensor in_k = in_index.narrow(0, off[k], m);
       const at::Tensor g = grad.index_select(0, out_index.narrow(0, off[k], m));
       if (want_weight) {
-        grad_weight.select(0, k).copy_(features.index_select(0, in_k).t().mm(g));
+        grad_weight.select(0, k).copy_(features.index_select(0, in_k).to(compute).t().mm(g));
       }
-      if (want_features) scatter_add_rows(grad_features, g.mm(weight.select(0, k).t()), in_k);
+      if (want_features) {
+        scatter_add_rows(grad_features, g.mm(w.select(0, k).t()).to(grad_features.scalar_type()),
+                         in_k);
+      }
     }
-    return {grad_features, grad_weight, at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
+    return {grad_features, grad_weight,  at::Tensor(), at::Tensor(),
+            at::Tensor(),  at::Tensor(), at::Tensor()};
   }
 };
 
@@ -107,7 +121,12 @@ at::Tensor sparse_conv_features(const at::Tensor& features, const RuleBook& rule
     off[k + 1] = off[k] + rules.in_rows[static_cast<size_t>(k)].numel();
   const at::Tensor in_index = at::cat(rules.in_rows).to(device);
   const at::Tensor out_index = at::cat(rules.out_rows).to(device);
-  return SparseConvFunction::apply(features, weight, in_index, out_index, offsets, rules.num_out());
+  // Under CPU autocast the products run in its dtype (bf16), like a dense conv's.
+  const at::ScalarType compute = features.is_cpu() && at::autocast::is_cpu_enabled()
+                                     ? at::autocast::get_autocast_cpu_dtype()
+                                     : features.scalar_type();
+  return SparseConvFunction::apply(features, weight, in_index, out_index, offsets, rules.num_out(),
+                                   static_cast<int64_t>(compute));
 }
 
 SparseConv3dImpl::SparseConv3dImpl(int64_t in_channels, int64_t out_channels,

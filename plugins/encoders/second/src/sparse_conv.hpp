@@ -23,7 +23,9 @@ namespace concord::plugins {
 /// features [N_in, Cin] float32 (rows addressed by `rules`), weight [K, Cin, Cout]
 /// with K = rules.in_rows.size(). Sites without a pair get 0 (spconv, no bias).
 /// Differentiable w.r.t. features and weight (first order); runs on the features'
-/// device. Throws c10::Error on mismatched shapes or dtypes.
+/// device. Under CPU autocast the products run in the autocast dtype (bf16) and
+/// are summed in the features' dtype, so the output stays float32.
+/// Throws c10::Error on mismatched shapes or dtypes.
 at::Tensor sparse_conv_features(const at::Tensor& features, const RuleBook& rules,
                                 const at::Tensor& weight);
 

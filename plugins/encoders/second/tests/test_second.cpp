@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "concord/modules/encoder.hpp"
+#include "concord/precision.hpp"
 #include "concord/registry.hpp"
 #include "height_compression.hpp"
 #include "rule_book.hpp"
@@ -236,6 +237,34 @@ TEST(SecondSparseConv, GradientsMatchDenseConv) {
   expect_gradients_match_dense({{3, 3, 3}, {1, 1, 1}, {1, 1, 1}}, true, 31);
 }
 
+// Under bf16 autocast (Step-0 training precision) the sparse conv keeps fp32
+// features and sums, rounds only the products: close to the fp32 result, and
+// gradients reach features and weight in fp32.
+TEST(SecondSparseConv, Bf16AutocastStaysFloatAndCloseToFp32) {
+  const ConvGeometry g{{3, 3, 3}, {1, 1, 1}, {1, 1, 1}};
+  const Shape3 shape{5, 6, 6};
+  const at::Tensor idx = random_sites(2, shape, 0.3, 40);
+  concord::plugins::SparseConv3d conv(8, 16, g, true);
+  const at::Tensor f = at::randn({idx.size(0), 8}).requires_grad_();
+  const SparseTensor x{f, idx, shape, 2};
+  const RuleBook rb = conv->rules_for(x);
+  const at::Tensor reference = conv->forward(x, rb).features.detach();
+  at::Tensor y;
+  {
+    concord::AutocastScope bf16(concord::Precision::kBf16);
+    y = conv->forward(x, rb).features;
+  }
+  ASSERT_EQ(y.scalar_type(), at::kFloat);
+  const float scale = reference.abs().max().item<float>();
+  EXPECT_LT((y.detach() - reference).abs().max().item<float>(), 0.02f * scale);
+  EXPECT_GT((y.detach() - reference).abs().max().item<float>(), 0.0f);  // bf16 did run
+  y.sum().backward();
+  ASSERT_TRUE(f.grad().defined());
+  EXPECT_EQ(f.grad().scalar_type(), at::kFloat);
+  EXPECT_EQ(conv->weight.grad().scalar_type(), at::kFloat);
+  EXPECT_GT(conv->weight.grad().abs().sum().item<float>(), 0.0f);
+}
+
 TEST(SecondVoxelizer, MeanVfeAveragesHandPlacedPoints) {
   // x, y [-0.4, 0.4], z [-0.2, 0.2] at 0.2 m: nx = ny = 4, nz = 2.
   const VoxelGrid g = VoxelGrid::make(-0.4, 0.4, -0.4, 0.4, -0.2, 0.2, 0.2, 0.2);
@@ -454,6 +483,20 @@ TEST(SecondPlugin, EmptyCloudsAndTrainingGradients) {
     ASSERT_TRUE(g.defined()) << key;
     EXPECT_GT(g.abs().sum().item<float>(), 0.0f) << key;
   }
+}
+
+TEST(SecondPlugin, TrainsUnderBf16Autocast) {
+  auto p = defaults();
+  set_square(p, 6.4);
+  auto enc = encoder(p);
+  enc->train();
+  concord::AutocastScope bf16(concord::Precision::kBf16);
+  const auto out = enc->forward(lidar({random_cloud(3000, 6.0, 9)}));
+  EXPECT_TRUE(at::isfinite(out.bev).all().item<bool>());
+  out.bev.to(at::kFloat).sum().backward();
+  const at::Tensor g = enc->named_parameters()["spconv_block.conv_input.0.weight"].grad();
+  ASSERT_TRUE(g.defined());
+  EXPECT_GT(g.abs().sum().item<float>(), 0.0f);
 }
 
 TEST(SecondPlugin, DeterministicInEval) {

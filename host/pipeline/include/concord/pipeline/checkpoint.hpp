@@ -31,12 +31,19 @@ void save_checkpoint(const std::filesystem::path& dir, const std::string& name,
                      torch::nn::Module& model, torch::optim::Optimizer* optimizer,
                      const CheckpointMeta& meta);
 
-/// Loads `dir/name.*` into `model` (and `optimizer` when given). Refuses, with
-/// concord::Error naming the file, a checkpoint whose recorded plugins differ
-/// from `expected` (name, version, factory) or whose files are missing/corrupt.
+/// Loads `dir/name.*` into `model` (and `optimizer` when given). Weights stored
+/// in fp16/bf16 (the compact Step-0 checkpoints shipped under models/, see
+/// `concord export`) are widened to fp32. Refuses, with concord::Error naming the
+/// file, a checkpoint whose recorded plugins differ from `expected` (name,
+/// version, factory) or whose files are missing/corrupt.
 CheckpointMeta load_checkpoint(const std::filesystem::path& dir, const std::string& name,
                                torch::nn::Module& model, torch::optim::Optimizer* optimizer,
                                const std::vector<ComponentSpec>& expected);
+
+/// Casts every floating-point parameter and buffer of `model` (recursively) to
+/// `dtype` in place; integer buffers (BatchNorm's num_batches_tracked) are kept.
+/// Unlike Module::to(dtype), which would convert those too.
+void cast_floating(torch::nn::Module& model, c10::ScalarType dtype);
 
 /// True when dir/name.pt and dir/name.toml both exist.
 bool checkpoint_exists(const std::filesystem::path& dir, const std::string& name);

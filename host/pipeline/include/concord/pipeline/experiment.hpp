@@ -87,6 +87,9 @@ struct AllianceSettings {
   /// relative to the experiment file's folder; the member's frozen detector is its
   /// best checkpoint in runs/<that experiment's name>.
   std::string step0 = "step0_{agent}.toml";
+  /// Folder holding each Step-0 run (<experiment name>/checkpoints/best.*),
+  /// relative to the working directory: "runs", or shipped weights ("models").
+  std::string step0_runs = "runs";
   /// Joining: the alliance artifact folder the newcomers join (relative to the
   /// working directory).
   std::string dir;

@@ -41,7 +41,8 @@ struct FrozenMember {
 
 /// Loads the Step-0 members `names` (agent type names): each one's Step-0
 /// experiment (spec.alliance.step0 with {agent} replaced, relative to spec.file's
-/// folder), its detector and the best checkpoint in runs_root/<step0 name>/checkpoints.
+/// folder), its detector and the best checkpoint in runs_root/<step0 name>/checkpoints
+/// (runs_root empty = spec.alliance.step0_runs, "runs" unless configured).
 /// All parameters are frozen (requires_grad false) and the detectors are in eval
 /// mode. Throws ConfigError naming the file when a Step-0 experiment is missing or
 /// names another agent type, and concord::Error when its checkpoint is
@@ -49,7 +50,7 @@ struct FrozenMember {
 std::vector<FrozenMember> load_frozen_members(const ExperimentSpec& spec, const Registry& registry,
                                               const std::vector<PluginManifest>& manifests,
                                               const std::vector<std::string>& names,
-                                              const std::filesystem::path& runs_root = "runs");
+                                              const std::filesystem::path& runs_root = {});
 
 /// The names of spec.agents, in order.
 std::vector<std::string> agent_names(const ExperimentSpec& spec);

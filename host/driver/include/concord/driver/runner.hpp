@@ -1,0 +1,38 @@
+#pragma once
+/// \file
+/// Runs a plan's stages in order, skipping those already finished: a stage is
+/// skipped when the ledger holds its record, every recorded output still has the
+/// same fingerprint, and no stage it runs `after` was redone in this invocation.
+/// An interrupted stage has no record and is rerun (its own command resumes
+/// after its last finished epoch); a finished stage whose output is missing or
+/// changed has its outputs removed and is redone from scratch.
+
+#include <functional>
+#include <string>
+
+#include "concord/driver/plan.hpp"
+
+namespace concord::driver {
+
+/// Runs one stage's command; returns its exit code (0 = success).
+using StageExecutor = std::function<int(const Stage&)>;
+
+/// What run_plan did.
+struct RunSummary {
+  int ran = 0;           ///< stages executed
+  int skipped = 0;       ///< stages found finished
+  double seconds = 0.0;  ///< wall time of the executed stages (s)
+};
+
+/// Options of run_plan.
+struct RunOptions {
+  bool fresh = false;  ///< ignore the ledger: redo every stage (outputs removed first)
+  std::function<void(const std::string&)> log;  ///< progress lines (may be empty)
+};
+
+/// Executes `plan` with `execute`. Throws concord::Error naming the stage when
+/// its command fails (non-zero exit) or does not leave one of its outputs; the
+/// records of the stages finished before it are kept, so rerunning resumes there.
+RunSummary run_plan(const Plan& plan, const StageExecutor& execute, const RunOptions& options = {});
+
+}  // namespace concord::driver

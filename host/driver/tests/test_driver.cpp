@@ -1,0 +1,252 @@
+// Pipeline driver: profile parsing and refusals, fingerprints, and resuming
+// (finished stages skipped, missing or corrupt outputs redone with their
+// dependants, failures keep the finished stages).
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "concord/driver/fingerprint.hpp"
+#include "concord/driver/ledger.hpp"
+#include "concord/driver/plan.hpp"
+#include "concord/driver/runner.hpp"
+#include "concord/error.hpp"
+#include "test_support.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+namespace cd = concord::driver;
+using concord::test::TempDir;
+using concord::test::write_file;
+
+// simulate -> train_a, train_b (both after simulate) -> eval (after both).
+const char* kProfile = R"(
+[profile]
+name = "mini"
+description = "four stages"
+run_dir = "runs/mini"
+
+[[stage]]
+name = "simulate"
+command = ["simulate", "--out", "{run}/dataset"]
+outputs = ["{run}/dataset"]
+
+[[stage]]
+name = "train_a"
+command = ["train", "--run-dir", "{run}/a"]
+outputs = ["{run}/a/best.pt"]
+after = ["simulate"]
+
+[[stage]]
+name = "train_b"
+command = ["train", "--run-dir", "{run}/b"]
+outputs = ["{run}/b/best.pt"]
+after = ["simulate"]
+
+[[stage]]
+name = "eval"
+command = ["eval", "{run}/a", "{run}/b"]
+outputs = ["{run}/eval.csv"]
+after = ["train_a", "train_b"]
+
+[summary]
+evals = ["{run}/eval.csv"]
+)";
+
+// A fake `concord`: writes each stage's outputs and counts the calls.
+struct FakeConcord {
+  std::map<std::string, int> calls;
+  std::string fail_at;
+  int operator()(const cd::Stage& s) {
+    ++calls[s.name];
+    if (s.name == fail_at) return 3;
+    for (const fs::path& out : s.outputs) {
+      if (s.name == "simulate") {
+        write_file(out / "train" / "0.pcd", "points");
+        write_file(out / "test" / "1.pcd", "more points");
+      } else {
+        write_file(out, s.name + " output");
+      }
+    }
+    return 0;
+  }
+};
+
+cd::Plan mini_plan(const TempDir& dir) {
+  write_file(dir.path() / "mini.toml", kProfile);
+  return cd::load_plan(dir.path() / "mini.toml", dir.path() / "run");
+}
+
+TEST(DriverPlan, ReadsStagesAndSubstitutesTheRunDirectory) {
+  TempDir dir;
+  const cd::Plan plan = mini_plan(dir);
+  EXPECT_EQ(plan.name, "mini");
+  ASSERT_EQ(plan.stages.size(), 4u);
+  const std::string run = (dir.path() / "run").string();
+  EXPECT_EQ(plan.stages[1].command, (std::vector<std::string>{"train", "--run-dir", run + "/a"}));
+  EXPECT_EQ(plan.stages[3].after, (std::vector<std::string>{"train_a", "train_b"}));
+  ASSERT_EQ(plan.summary_evals.size(), 1u);
+  EXPECT_EQ(plan.summary_evals[0], fs::path(run + "/eval.csv"));
+  // Without an override, [profile] run_dir applies.
+  EXPECT_EQ(cd::load_plan(dir.path() / "mini.toml").run_dir, fs::path("runs/mini"));
+}
+
+void expect_refused(const std::string& text, const std::string& expected) {
+  TempDir dir;
+  write_file(dir.path() / "bad.toml", text);
+  try {
+    cd::load_plan(dir.path() / "bad.toml");
+    FAIL() << "accepted a profile that should fail with: " << expected;
+  } catch (const concord::ConfigError& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("bad.toml"), std::string::npos) << msg;
+    EXPECT_NE(msg.find(expected), std::string::npos) << msg;
+  }
+}
+
+TEST(DriverPlan, RefusesMalformedProfilesNamingTheKey) {
+  const std::string head = "[profile]\nname = \"p\"\nrun_dir = \"r\"\n";
+  expect_refused("[stage]\n", "[profile]: missing");
+  expect_refused(head, "expected at least one stage");
+  expect_refused(head + "[[stage]]\nname = \"a\"\ncommand = []\n", "expected a non-empty array");
+  expect_refused(head + "[[stage]]\nname = \"Bad Name\"\ncommand = [\"x\"]\n", "must be lowercase");
+  expect_refused(head + "[[stage]]\nname = \"a\"\ncommand = [\"x\"]\n" +
+                     "[[stage]]\nname = \"a\"\ncommand = [\"y\"]\n",
+                 "appears twice");
+  expect_refused(head + "[[stage]]\nname = \"a\"\ncommand = [\"x\"]\nafter = [\"b\"]\n",
+                 "\"b\" is not an earlier stage");
+  expect_refused(head + "[[stage]]\nname = \"a\"\ncommand = \"x\"\n",
+                 "stage \"a\".command: expected an array of strings");
+  expect_refused("[profile]\nname = 3\n", "profile.name: expected a string");
+}
+
+TEST(DriverFingerprint, FilesByContentFoldersByListing) {
+  TempDir dir;
+  EXPECT_EQ(cd::fingerprint(dir.path() / "absent"), "");
+  write_file(dir.path() / "f", "abc");
+  // FNV-1a 64 of "abc" (hand-checked against the reference constants).
+  EXPECT_EQ(cd::fingerprint(dir.path() / "f"), "file 3 e71fa2190541574b");
+  write_file(dir.path() / "f", "abd");
+  EXPECT_NE(cd::fingerprint(dir.path() / "f"), "file 3 e71fa2190541574b");
+  write_file(dir.path() / "d" / "x", "12");
+  write_file(dir.path() / "d" / "sub" / "y", "345");
+  const std::string before = cd::fingerprint(dir.path() / "d");
+  EXPECT_EQ(before.rfind("dir 2 5 ", 0), 0u) << before;
+  write_file(dir.path() / "d" / "sub" / "y", "34");  // truncated
+  EXPECT_NE(cd::fingerprint(dir.path() / "d"), before);
+}
+
+TEST(DriverRunner, SecondRunSkipsEveryFinishedStage) {
+  TempDir dir;
+  const cd::Plan plan = mini_plan(dir);
+  FakeConcord fake;
+  auto exec = [&](const cd::Stage& s) { return fake(s); };
+  const auto first = cd::run_plan(plan, exec);
+  EXPECT_EQ(first.ran, 4);
+  EXPECT_EQ(first.skipped, 0);
+  const auto second = cd::run_plan(plan, exec);
+  EXPECT_EQ(second.ran, 0);
+  EXPECT_EQ(second.skipped, 4);
+  for (const auto& [stage, n] : fake.calls) EXPECT_EQ(n, 1) << stage;
+  // stages.csv lists every stage as done.
+  std::ifstream csv(plan.run_dir / "stages.csv");
+  std::string text((std::istreambuf_iterator<char>(csv)), {});
+  EXPECT_EQ(text.rfind("stage,status,seconds\nsimulate,done,", 0), 0u) << text;
+  EXPECT_NE(text.find("\neval,done,"), std::string::npos) << text;
+}
+
+TEST(DriverRunner, MissingOutputRedoesTheStageAndItsDependantsOnly) {
+  TempDir dir;
+  const cd::Plan plan = mini_plan(dir);
+  FakeConcord fake;
+  auto exec = [&](const cd::Stage& s) { return fake(s); };
+  cd::run_plan(plan, exec);
+  fs::remove(plan.run_dir / "a" / "best.pt");
+  std::vector<std::string> log;
+  cd::RunOptions o;
+  o.log = [&](const std::string& l) { log.push_back(l); };
+  const auto r = cd::run_plan(plan, exec, o);
+  EXPECT_EQ(r.ran, 2);  // train_a, then eval (after it)
+  EXPECT_EQ(fake.calls["simulate"], 1);
+  EXPECT_EQ(fake.calls["train_a"], 2);
+  EXPECT_EQ(fake.calls["train_b"], 1);
+  EXPECT_EQ(fake.calls["eval"], 2);
+  bool said_missing = false;
+  for (const auto& l : log) said_missing |= l.find("best.pt is missing") != std::string::npos;
+  EXPECT_TRUE(said_missing);
+}
+
+TEST(DriverRunner, CorruptOutputIsRedoneFromScratch) {
+  TempDir dir;
+  const cd::Plan plan = mini_plan(dir);
+  FakeConcord fake;
+  auto exec = [&](const cd::Stage& s) { return fake(s); };
+  cd::run_plan(plan, exec);
+  write_file(plan.run_dir / "b" / "best.pt", "train_b outpu");  // truncated by a byte
+  // The redo must start from scratch: the stale file is gone when the command runs.
+  bool stale_seen = true;
+  auto checking = [&](const cd::Stage& s) {
+    if (s.name == "train_b") stale_seen = fs::exists(plan.run_dir / "b" / "best.pt");
+    return fake(s);
+  };
+  const auto r = cd::run_plan(plan, checking);
+  EXPECT_EQ(r.ran, 2);  // train_b, eval
+  EXPECT_FALSE(stale_seen);
+  EXPECT_EQ(fake.calls["train_a"], 1);
+  EXPECT_EQ(fake.calls["train_b"], 2);
+}
+
+TEST(DriverRunner, FailureKeepsFinishedStagesAndRerunResumesThere) {
+  TempDir dir;
+  const cd::Plan plan = mini_plan(dir);
+  FakeConcord fake;
+  fake.fail_at = "train_b";
+  auto exec = [&](const cd::Stage& s) { return fake(s); };
+  try {
+    cd::run_plan(plan, exec);
+    FAIL() << "a failing stage did not stop the run";
+  } catch (const concord::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("stage train_b failed (exit code 3)"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(fake.calls.count("eval"), 0u);
+  const cd::Ledger ledger(plan.run_dir);
+  EXPECT_TRUE(ledger.read("train_a").has_value());
+  EXPECT_FALSE(ledger.read("train_b").has_value());
+  fake.fail_at.clear();
+  const auto r = cd::run_plan(plan, exec);
+  EXPECT_EQ(r.skipped, 2);  // simulate, train_a
+  EXPECT_EQ(r.ran, 2);      // train_b, eval
+  EXPECT_EQ(fake.calls["train_a"], 1);
+}
+
+TEST(DriverRunner, StageThatWritesNothingIsNotRecorded) {
+  TempDir dir;
+  const cd::Plan plan = mini_plan(dir);
+  auto lazy = [](const cd::Stage&) { return 0; };
+  try {
+    cd::run_plan(plan, lazy);
+    FAIL() << "a stage without its output was recorded as done";
+  } catch (const concord::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("stage simulate finished but did not write"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_FALSE(cd::Ledger(plan.run_dir).read("simulate").has_value());
+}
+
+TEST(DriverRunner, FreshRedoesEverything) {
+  TempDir dir;
+  const cd::Plan plan = mini_plan(dir);
+  FakeConcord fake;
+  auto exec = [&](const cd::Stage& s) { return fake(s); };
+  cd::run_plan(plan, exec);
+  cd::RunOptions o;
+  o.fresh = true;
+  EXPECT_EQ(cd::run_plan(plan, exec, o).ran, 4);
+}
+
+}  // namespace
