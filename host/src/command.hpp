@@ -69,6 +69,7 @@ int run_eval(int argc, char** argv);
 int run_negotiate(int argc, char** argv);
 int run_adapt(int argc, char** argv);
 int run_join(int argc, char** argv);
+int run_report(int argc, char** argv);
 int run_version(int argc, char** argv);
 
 }  // namespace concord::host

@@ -17,6 +17,8 @@ std::vector<Command> all_commands() {
        run_adapt},
       {"join", "NegoCollab: a new agent type joins a frozen alliance (align + adapt), resumable",
        run_join},
+      {"report", "a Markdown report with AP tables and PNG figures (PLplot) from a run directory",
+       run_report},
       {"render", "draw a dataset frame: BEV points, boxes and poses; camera views with boxes",
        run_render},
       {"version", "print the version, plugin ABI, build fingerprint and runtime settings",
