@@ -17,6 +17,8 @@ PACKAGES=(
   libssl-dev
   # Sensors and data formats (simulator, OPV2V/DAIR-V2X readers)
   libeigen3-dev libembree-dev liblzf-dev libyaml-cpp-dev libpng-dev libstb-dev nlohmann-json3-dev
+  # `concord report` figures: PLplot with its cairo driver (pngcairo), and a font for its text
+  libplplot-dev plplot-driver-cairo fonts-dejavu-core
 )
 
 missing=()

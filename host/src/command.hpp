@@ -72,6 +72,7 @@ int run_join(int argc, char** argv);
 int run_export(int argc, char** argv);
 int run_demo(int argc, char** argv);
 int run_reproduce(int argc, char** argv);
+int run_report(int argc, char** argv);
 int run_version(int argc, char** argv);
 
 }  // namespace concord::host

@@ -24,6 +24,8 @@ std::vector<Command> all_commands() {
       {"reproduce", "every stage from scratch (--profile default|paper) and the report, resumable",
        run_reproduce},
       {"export", "write a compact (fp16) copy of a Step-0 checkpoint for shipping", run_export},
+      {"report", "a Markdown report with AP tables and PNG figures (PLplot) from a run directory",
+       run_report},
       {"render", "draw a dataset frame: BEV points, boxes and poses; camera views with boxes",
        run_render},
       {"version", "print the version, plugin ABI, build fingerprint and runtime settings",
