@@ -26,7 +26,7 @@ int run_eval(int argc, char** argv) {
   CommonOptions opts;
   std::string config, run_dir, checkpoint, modes, split;
   int64_t max_samples = 0;
-  double noise = 0.0;
+  std::string noise_list = "0", csv_name = "eval.csv";
   std::string precision;
   int64_t render = 0;
   po::options_description desc("options");
@@ -40,8 +40,11 @@ int run_eval(int argc, char** argv) {
       "when the alliance records an [alignment] loss; default: all four)")(
       "split", po::value(&split), "split to evaluate (default: the experiment's test split)")(
       "max-samples", po::value(&max_samples)->default_value(0), "evaluate the first N samples")(
-      "pose-noise", po::value(&noise)->default_value(0.0),
-      "Gaussian pose noise sigma on x, y (m) and yaw (deg) of every agent; GT stays clean")(
+      "pose-noise", po::value(&noise_list)->default_value("0"),
+      "Gaussian pose noise sigma on x, y (m) and yaw (deg) of every agent, GT with clean "
+      "poses; a comma-separated list is a sweep (e.g. 0,0.2,0.4,0.6), one row per value")(
+      "csv", po::value(&csv_name)->default_value("eval.csv"),
+      "results table, relative to the run directory (e.g. noise/eval.csv for a sweep)")(
       "precision", po::value(&precision),
       "fp32 | bf16 (CPU autocast + channels_last); default: the experiment's [eval] precision")(
       "render", po::value(&render)->default_value(4),
@@ -55,6 +58,7 @@ int run_eval(int argc, char** argv) {
       "Prints a table and writes eval.csv / eval.json into the run directory.";
   if (!parse_command_line(argc, argv, usage, desc, {}, vm)) return 0;
   const c10::Device device = apply_common_options(opts);
+  const std::vector<double> noises = parse_pose_noise(noise_list);
   Registry registry;
   const auto manifests = load_plugins(opts, registry, device);
   const auto spec = pipeline::load_experiment(config, manifests);
@@ -68,7 +72,7 @@ int run_eval(int argc, char** argv) {
     try {
       eval_hetero(spec, registry, manifests, dir,
                   vm["modes"].defaulted() ? "no_fusion,late_fusion,naive,negocollab" : modes, split,
-                  max_samples, noise, render);
+                  max_samples, noises, dir / csv_name, render);
     } catch (const formats::FormatError& e) {
       throw Error(e.what());
     }
@@ -100,45 +104,51 @@ int run_eval(int argc, char** argv) {
       throw ConfigError("--modes: expected no_fusion, late_fusion or intermediate, got \"" + m +
                         "\"");
   }
-  loader::LoaderOptions lo = pipeline::loader_options(spec);
-  lo.pose_noise_xy_m = lo.pose_noise_yaw_deg = noise;
+  const fs::path csv_path = dir / csv_name;
+  fs::create_directories(csv_path.parent_path());
   try {
-    const auto source =
-        pipeline::open_samples(spec.data, split.empty() ? spec.data.test_split : split, lo);
-    const loader::SampleSource& loader = *source;
-    std::ofstream csv(dir / "eval.csv");
+    std::ofstream csv(csv_path);
     csv << "agent,mode,pose_noise,frames,gt,ap30,ap50,ap70\n";
     std::printf("\n%-6s %-13s %5s %6s %6s %7s %7s %7s\n", "agent", "mode", "noise", "frames", "gt",
                 "AP@0.3", "AP@0.5", "AP@0.7");
     std::string json = "[\n";
-    for (auto mode : wanted) {
-      const fs::path pictures = dir / "pictures";
-      if (render > 0) fs::create_directories(pictures);
-      const double half = std::max(
-          {std::abs(spec.data.loader.gt_range[0]), std::abs(spec.data.loader.gt_range[1]),
-           std::abs(spec.data.loader.gt_range[3]), std::abs(spec.data.loader.gt_range[4])});
-      auto picture = [&](std::size_t i, const loader::CollabSample& s, const at::Tensor& boxes,
-                         const at::Tensor&) {
-        if (static_cast<int64_t>(i) >= render) return;
-        save_detection_picture(
-            pictures / (pipeline::to_string(mode) + "_" + s.scenario + "_" + s.timestamp + ".png"),
-            s, boxes, half);
-      };
-      auto r = pipeline::evaluate(*model, loader, mode, spec.eval, max_samples, picture);
-      std::printf("%-6s %-13s %5.2f %6lld %6lld %7.4f %7.4f %7.4f\n",
-                  spec.agents.front().name.c_str(), pipeline::to_string(mode).c_str(), noise,
-                  static_cast<long long>(r.num_frames), static_cast<long long>(r.num_gt),
-                  r.ap_at(0.3), r.ap_at(0.5), r.ap_at(0.7));
-      csv << spec.agents.front().name << "," << pipeline::to_string(mode) << "," << noise << ","
-          << r.num_frames << "," << r.num_gt << "," << r.ap_at(0.3) << "," << r.ap_at(0.5) << ","
-          << r.ap_at(0.7) << "\n";
-      json += (json.size() > 2 ? ",\n" : "") + std::string("{\"agent\": \"") +
-              spec.agents.front().name + "\", \"mode\": \"" + pipeline::to_string(mode) +
-              "\", \"pose_noise\": " + std::to_string(noise) + ", \"result\": " + r.to_json() + "}";
+    for (const double noise : noises) {
+      loader::LoaderOptions lo = pipeline::loader_options(spec);
+      lo.pose_noise_xy_m = lo.pose_noise_yaw_deg = noise;
+      const auto source =
+          pipeline::open_samples(spec.data, split.empty() ? spec.data.test_split : split, lo);
+      const loader::SampleSource& loader = *source;
+      for (auto mode : wanted) {
+        const fs::path pictures = dir / "pictures";
+        const bool draw = render > 0 && noise == noises.front();
+        if (draw) fs::create_directories(pictures);
+        const double half = std::max(
+            {std::abs(spec.data.loader.gt_range[0]), std::abs(spec.data.loader.gt_range[1]),
+             std::abs(spec.data.loader.gt_range[3]), std::abs(spec.data.loader.gt_range[4])});
+        auto picture = [&](std::size_t i, const loader::CollabSample& s, const at::Tensor& boxes,
+                           const at::Tensor&) {
+          if (!draw || static_cast<int64_t>(i) >= render) return;
+          save_detection_picture(pictures / (pipeline::to_string(mode) + "_" + s.scenario + "_" +
+                                             s.timestamp + ".png"),
+                                 s, boxes, half);
+        };
+        auto r = pipeline::evaluate(*model, loader, mode, spec.eval, max_samples, picture);
+        std::printf("%-6s %-13s %5.2f %6lld %6lld %7.4f %7.4f %7.4f\n",
+                    spec.agents.front().name.c_str(), pipeline::to_string(mode).c_str(), noise,
+                    static_cast<long long>(r.num_frames), static_cast<long long>(r.num_gt),
+                    r.ap_at(0.3), r.ap_at(0.5), r.ap_at(0.7));
+        csv << spec.agents.front().name << "," << pipeline::to_string(mode) << "," << noise << ","
+            << r.num_frames << "," << r.num_gt << "," << r.ap_at(0.3) << "," << r.ap_at(0.5) << ","
+            << r.ap_at(0.7) << "\n";
+        json += (json.size() > 2 ? ",\n" : "") + std::string("{\"agent\": \"") +
+                spec.agents.front().name + "\", \"mode\": \"" + pipeline::to_string(mode) +
+                "\", \"pose_noise\": " + std::to_string(noise) + ", \"result\": " + r.to_json() +
+                "}";
+      }
     }
-    std::ofstream(dir / "eval.json") << json << "\n]\n";
-    std::printf("\nwrote %s and %s\n", (dir / "eval.csv").string().c_str(),
-                (dir / "eval.json").string().c_str());
+    const fs::path json_path = csv_path.parent_path() / (csv_path.stem().string() + ".json");
+    std::ofstream(json_path) << json << "\n]\n";
+    std::printf("\nwrote %s and %s\n", csv_path.string().c_str(), json_path.string().c_str());
     if (render > 0) std::printf("pictures in %s\n", (dir / "pictures").string().c_str());
   } catch (const formats::FormatError& e) {
     throw Error(e.what());

@@ -23,7 +23,7 @@ namespace concord::host {
 void eval_hetero(const pipeline::ExperimentSpec& spec, const Registry& registry,
                  const std::vector<PluginManifest>& manifests, const fs::path& dir,
                  const std::string& modes, const std::string& split, int64_t max_samples,
-                 double noise, int64_t render) {
+                 const std::vector<double>& noises, const fs::path& csv_path, int64_t render) {
   // A join experiment evaluates the whole alliance it joined; a negotiation its members.
   const bool joined = !spec.alliance.dir.empty();
   const fs::path alliance = joined ? fs::path(spec.alliance.dir) : dir / "alliance";
@@ -62,43 +62,68 @@ void eval_hetero(const pipeline::ExperimentSpec& spec, const Registry& registry,
   auto members = pipeline::load_hetero_members(spec, registry, manifests, names,
                                                needs_alliance ? alliance : fs::path());
   pipeline::HeteroCollab collab(members);
-  loader::LoaderOptions lo = spec.data.loader;
-  lo.pose_noise_xy_m = lo.pose_noise_yaw_deg = noise;
   const auto sensors = pipeline::member_sensors(members);
   const std::string split_name = split.empty() ? spec.data.test_split : split;
-  std::ofstream csv(dir / "eval.csv");
+  fs::create_directories(csv_path.parent_path());
+  std::ofstream csv(csv_path);
   csv << "ego,collaborators,mode,pose_noise,frames,gt,ap30,ap50,ap70\n";
   std::printf("\n%-4s %-8s %-12s %5s %6s %6s %7s %7s %7s\n", "ego", "others", "mode", "noise",
               "frames", "gt", "AP@0.3", "AP@0.5", "AP@0.7");
   std::string others;
   for (const auto& m : members) others += (others.empty() ? "" : "+") + m.name;
-  const double half = std::max({std::abs(lo.gt_range[0]), std::abs(lo.gt_range[1]),
-                                std::abs(lo.gt_range[3]), std::abs(lo.gt_range[4])});
-  for (size_t ego = 0; ego < members.size(); ++ego) {
-    pipeline::HeteroLoader loader(spec.data, split_name, lo, sensors, spec.seed,
-                                  static_cast<int>(ego));
-    for (auto mode : wanted) {
-      const fs::path pictures = dir / "pictures";
-      if (render > 0) fs::create_directories(pictures);
-      auto picture = [&](std::size_t i, const loader::CollabSample& s, const at::Tensor& boxes,
-                         const at::Tensor&) {
-        if (static_cast<int64_t>(i) >= render) return;
-        save_detection_picture(pictures / (members[ego].name + "_" + label(mode) + "_" +
-                                           s.scenario + "_" + s.timestamp + ".png"),
-                               s, boxes, half);
-      };
-      auto r = pipeline::evaluate_hetero(collab, loader, mode, spec.eval, loader.gt_range(),
-                                         max_samples, picture);
-      std::printf("%-4s %-8s %-12s %5.2f %6lld %6lld %7.4f %7.4f %7.4f\n",
-                  members[ego].name.c_str(), others.c_str(), label(mode).c_str(), noise,
-                  static_cast<long long>(r.num_frames), static_cast<long long>(r.num_gt),
-                  r.ap_at(0.3), r.ap_at(0.5), r.ap_at(0.7));
-      csv << members[ego].name << "," << others << "," << label(mode) << "," << noise << ","
-          << r.num_frames << "," << r.num_gt << "," << r.ap_at(0.3) << "," << r.ap_at(0.5) << ","
-          << r.ap_at(0.7) << "\n";
+  const auto& r6 = spec.data.loader.gt_range;
+  const double half =
+      std::max({std::abs(r6[0]), std::abs(r6[1]), std::abs(r6[3]), std::abs(r6[4])});
+  for (const double noise : noises) {
+    loader::LoaderOptions lo = spec.data.loader;
+    lo.pose_noise_xy_m = lo.pose_noise_yaw_deg = noise;
+    for (size_t ego = 0; ego < members.size(); ++ego) {
+      pipeline::HeteroLoader loader(spec.data, split_name, lo, sensors, spec.seed,
+                                    static_cast<int>(ego));
+      for (auto mode : wanted) {
+        const fs::path pictures = dir / "pictures";
+        const bool draw = render > 0 && noise == noises.front();
+        if (draw) fs::create_directories(pictures);
+        auto picture = [&](std::size_t i, const loader::CollabSample& s, const at::Tensor& boxes,
+                           const at::Tensor&) {
+          if (!draw || static_cast<int64_t>(i) >= render) return;
+          save_detection_picture(pictures / (members[ego].name + "_" + label(mode) + "_" +
+                                             s.scenario + "_" + s.timestamp + ".png"),
+                                 s, boxes, half);
+        };
+        auto r = pipeline::evaluate_hetero(collab, loader, mode, spec.eval, loader.gt_range(),
+                                           max_samples, picture);
+        std::printf("%-4s %-8s %-12s %5.2f %6lld %6lld %7.4f %7.4f %7.4f\n",
+                    members[ego].name.c_str(), others.c_str(), label(mode).c_str(), noise,
+                    static_cast<long long>(r.num_frames), static_cast<long long>(r.num_gt),
+                    r.ap_at(0.3), r.ap_at(0.5), r.ap_at(0.7));
+        csv << members[ego].name << "," << others << "," << label(mode) << "," << noise << ","
+            << r.num_frames << "," << r.num_gt << "," << r.ap_at(0.3) << "," << r.ap_at(0.5) << ","
+            << r.ap_at(0.7) << "\n";
+      }
     }
   }
-  std::printf("\nwrote %s\n", (dir / "eval.csv").string().c_str());
+  std::printf("\nwrote %s\n", csv_path.string().c_str());
+}
+
+std::vector<double> parse_pose_noise(const std::string& list) {
+  std::vector<double> out;
+  std::stringstream ss(list);
+  for (std::string item; std::getline(ss, item, ',');) {
+    size_t used = 0;
+    double v = -1.0;
+    try {
+      v = std::stod(item, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != item.size() || !(v >= 0.0))
+      throw ConfigError("--pose-noise: expected sigmas >= 0 separated by commas, got \"" + item +
+                        "\"");
+    out.push_back(v);
+  }
+  if (out.empty()) throw ConfigError("--pose-noise: expected at least one sigma");
+  return out;
 }
 
 }  // namespace concord::host

@@ -1,4 +1,4 @@
-// `concord reproduce --profile default|paper`: everything from scratch (simulate,
+// `concord reproduce --profile default`: everything from scratch (simulate,
 // Step 0 of every agent type, negotiation, adaptation, joins, baselines, noise
 // sweep, ablations) and the report; resumes where a stopped run ended.
 #include <chrono>
@@ -21,21 +21,18 @@ int run_reproduce(int argc, char** argv) {
   po::options_description desc("options");
   add_common_options(desc, opts);
   desc.add_options()("profile", po::value(&profile)->default_value("default"),
-                     "default (the embedded benchmark on a 2-core CPU) | paper (OPV2V-H "
-                     "geometry and widths, for a GPU machine): configs/profiles/<name>.toml")(
-      "fresh", po::bool_switch(&fresh), "redo every stage instead of resuming");
+                     "configs/profiles/<name>.toml; shipped: default (the embedded benchmark on "
+                     "a 2-core CPU)")("fresh", po::bool_switch(&fresh),
+                                      "redo every stage instead of resuming");
   po::variables_map vm;
   const std::string usage =
-      "usage: concord reproduce [--profile default|paper] [--fresh]\n\n"
+      "usage: concord reproduce [--profile default] [--fresh]\n\n"
       "Runs every stage of the profile in order as child concord processes and ends\n"
-      "with the report (<run dir>/report/report.md; the run dir is the profile's). A stage that "
-      "finished in an earlier\n"
-      "run is skipped; one whose output went missing or changed is redone, with the\n"
-      "stages that read it. Progress: <run dir>/stages.csv.";
+      "with the report (<run dir>/report/report.md, run dir set by the profile). A stage\n"
+      "finished in an earlier run is skipped; one whose output went missing or changed\n"
+      "is redone, with the stages that read it. Progress: <run dir>/stages.csv.";
   if (!parse_command_line(argc, argv, usage, desc, {}, vm)) return 0;
   apply_common_options(opts);
-  if (profile != "default" && profile != "paper")
-    throw ConfigError("--profile: expected default or paper, got \"" + profile + "\"");
   const auto plan = driver::load_plan(profile_file(profile));
   const auto r = run_profile(plan, opts, fresh);
   std::printf("%d stages run, %d skipped, %.0f s; stages in %s\n", r.ran, r.skipped, r.seconds,

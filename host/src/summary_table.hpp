@@ -14,8 +14,8 @@ namespace concord::host {
 /// header ego,collaborators,mode,pose_noise,frames,gt,ap30,ap50,ap70). Method
 /// columns in the order no_fusion, late_fusion, naive, negocollab, then the
 /// others as first seen; rows in order of first appearance; "–" where a method
-/// was not evaluated. Throws concord::Error naming the file and line of a
-/// missing file, a wrong header or a malformed row.
+/// was not evaluated. Reads with report::read_eval_csv; throws its
+/// concord::formats::FormatError naming the file and line of a malformed row.
 std::string hetero_summary_markdown(const std::vector<std::filesystem::path>& evals);
 
 }  // namespace concord::host

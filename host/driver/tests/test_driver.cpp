@@ -5,6 +5,7 @@
 
 #include <fstream>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -247,6 +248,34 @@ TEST(DriverRunner, FreshRedoesEverything) {
   cd::RunOptions o;
   o.fresh = true;
   EXPECT_EQ(cd::run_plan(plan, exec, o).ran, 4);
+}
+
+// Every shipped profile parses, names only existing config files and known
+// subcommands, and writes each output from one stage only.
+TEST(DriverPlan, ShippedProfilesReferToExistingConfigs) {
+  const fs::path root = CONCORD_SOURCE_DIR;
+  int profiles = 0;
+  for (const auto& e : fs::directory_iterator(root / "configs" / "profiles")) {
+    if (e.path().extension() != ".toml") continue;
+    ++profiles;
+    const cd::Plan plan = cd::load_plan(e.path());
+    std::set<std::string> outputs;
+    for (const cd::Stage& s : plan.stages) {
+      static const std::set<std::string> known{"simulate", "train", "eval",  "negotiate",
+                                               "adapt",    "join",  "report"};
+      EXPECT_TRUE(known.count(s.command.front())) << e.path() << ": " << s.name;
+      for (size_t i = 0; i + 1 < s.command.size(); ++i) {
+        if (s.command[i] == "--config") {
+          EXPECT_TRUE(fs::exists(root / s.command[i + 1]))
+              << e.path() << ": stage " << s.name << " names " << s.command[i + 1];
+        }
+      }
+      EXPECT_FALSE(s.outputs.empty()) << e.path() << ": " << s.name;
+      for (const fs::path& o : s.outputs)
+        EXPECT_TRUE(outputs.insert(o.string()).second) << e.path() << ": " << o << " twice";
+    }
+  }
+  EXPECT_GE(profiles, 2);  // demo and default
 }
 
 }  // namespace

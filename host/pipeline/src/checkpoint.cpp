@@ -26,6 +26,29 @@ void atomic_write(const fs::path& path, const std::function<void(const fs::path&
   }
 }
 
+// Module::load, except that each stored tensor is copied into the existing
+// parameter or buffer (copy_ converts dtype and keeps its memory format), so
+// fp16/bf16 weights load into an fp32 model; Module::load's set_ cannot change
+// the dtype. Throws c10::Error naming the tensor on a missing entry or shape.
+void load_weights(torch::nn::Module& module, torch::serialize::InputArchive& archive,
+                  const std::string& prefix = "") {
+  torch::NoGradGuard no_grad;
+  auto copy_in = [&](const std::string& name, at::Tensor& dst, bool is_buffer) {
+    at::Tensor stored;
+    archive.read(name, stored, is_buffer);
+    TORCH_CHECK(stored.sizes() == dst.sizes(), prefix + name, ": stored shape ", stored.sizes(),
+                ", the model expects ", dst.sizes());
+    dst.copy_(stored);
+  };
+  for (auto& p : module.named_parameters(/*recurse=*/false)) copy_in(p.key(), p.value(), false);
+  for (auto& b : module.named_buffers(/*recurse=*/false)) copy_in(b.key(), b.value(), true);
+  for (const auto& child : module.named_children()) {
+    torch::serialize::InputArchive child_archive;
+    archive.read(child.key(), child_archive);
+    load_weights(*child.value(), child_archive, prefix + child.key() + ".");
+  }
+}
+
 std::string component_key(const ComponentSpec& c) {
   return c.kind + ":" + c.plugin + "@" + c.plugin_version + ":" + c.factory + "/v" +
          std::to_string(c.version);
@@ -111,8 +134,7 @@ CheckpointMeta load_checkpoint(const fs::path& dir, const std::string& name,
   try {
     torch::serialize::InputArchive archive;
     archive.load_from((dir / (name + ".pt")).string());
-    model.load(archive);
-    cast_floating(model, at::kFloat);  // a no-op for fp32 checkpoints
+    load_weights(model, archive);
     if (optimizer && fs::exists(dir / (name + ".optim.pt"))) {
       torch::serialize::InputArchive opt_archive;
       opt_archive.load_from((dir / (name + ".optim.pt")).string());
