@@ -37,6 +37,15 @@ void read_schedule(const ConfigFile& cfg, const std::string& section, TrainSpec&
   t.max_samples = setting<int64_t>(cfg, p + "max_samples").value_or(t.max_samples);
   t.precision = setting<std::string>(cfg, p + "precision").value_or(t.precision);
   t.crop_cells = setting<int64_t>(cfg, p + "crop_cells").value_or(t.crop_cells);
+  // Crops serve the feature-alignment stages only; detection training ([train],
+  // [adapt]) needs the whole map (anchors, fusion across agents).
+  if (t.crop_cells != 0 && section != "negotiate" && section != "join") {
+    const auto it = cfg.settings().find(p + "crop_cells");
+    throw ConfigError(
+        (it != cfg.settings().end() ? it->second.second.str() + ": " : std::string()) + p +
+        "crop_cells: only [negotiate] and [join] train on crops (got " +
+        std::to_string(t.crop_cells) + ")");
+  }
 }
 
 ComponentSpec component(const ComponentConfig& c, const std::vector<PluginManifest>& manifests) {

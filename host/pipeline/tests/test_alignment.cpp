@@ -73,6 +73,28 @@ TEST(AlignmentConfig, AcceptedWithProtocolAgent) {
   EXPECT_EQ(spec.alliance.protocol_agent, "m0");
 }
 
+// Random crops serve only the feature-alignment stages; [train] / [adapt] with
+// crop_cells are refused naming the file, line and key; [negotiate] accepts it.
+TEST(ScheduleConfig, CropCellsOnlyInNegotiateAndJoin) {
+  concord::test::TempDir dir;
+  const std::vector<concord::PluginManifest> manifests{concord::test::built_manifest("stamp")};
+  const std::string alliance = "[alliance]\nprotocol_agent = \"m0\"\n\n";
+  for (const std::string section : {"adapt", "train"}) {
+    const auto file = write_experiment(dir, alliance + "[" + section + "]\ncrop_cells = 48\n\n");
+    try {
+      cp::load_experiment(file, manifests);
+      FAIL() << "[" << section << "] crop_cells was accepted";
+    } catch (const concord::ConfigError& e) {
+      const std::string what = e.what();
+      EXPECT_NE(what.find(file.string() + ":"), std::string::npos) << what;
+      EXPECT_NE(what.find(section + ".crop_cells: only [negotiate] and [join]"), std::string::npos)
+          << what;
+    }
+  }
+  const auto ok = write_experiment(dir, alliance + "[negotiate]\ncrop_cells = 48\n\n");
+  EXPECT_EQ(cp::load_experiment(ok, manifests).negotiate.crop_cells, 48);
+}
+
 /// ±6.4 m at 0.8 m: 16 x 16 cells.
 concord::BevGrid small_grid() {
   concord::BevGrid g;
