@@ -70,6 +70,7 @@ int run_negotiate(int argc, char** argv);
 int run_adapt(int argc, char** argv);
 int run_join(int argc, char** argv);
 int run_export(int argc, char** argv);
+int run_kl_gap(int argc, char** argv);
 int run_demo(int argc, char** argv);
 int run_reproduce(int argc, char** argv);
 int run_report(int argc, char** argv);

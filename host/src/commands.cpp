@@ -17,6 +17,8 @@ std::vector<Command> all_commands() {
        run_adapt},
       {"join", "NegoCollab: a new agent type joins a frozen alliance (align + adapt), resumable",
        run_join},
+      {"kl-gap", "KL domain gap of each member's local and sent features to the common one",
+       run_kl_gap},
       {"demo",
        "the main job in minutes from shipped Step-0 checkpoints: negotiate, adapt, join, "
        "baseline, eval",
