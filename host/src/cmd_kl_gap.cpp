@@ -16,7 +16,7 @@ namespace concord::host {
 
 int run_kl_gap(int argc, char** argv) {
   CommonOptions opts;
-  std::string config, alliance, out = "runs/kl_gap.csv";
+  std::string config, alliance, out = "runs/kl_gap.csv", record;
   int64_t max_samples = 0;
   po::options_description desc("options");
   add_common_options(desc, opts);
@@ -26,7 +26,9 @@ int run_kl_gap(int argc, char** argv) {
       "max-samples", po::value(&max_samples)->default_value(0),
       "validation samples to use (0 = all)")(
       "out", po::value(&out)->default_value("runs/kl_gap.csv"),
-      "table agent,representation,kl; rows of other alliances in it are kept");
+      "table agent,representation,kl; rows of other alliances in it are kept")(
+      "record", po::value(&record),
+      "also write this alliance's rows alone to this file (a pipeline stage's own output)");
   po::variables_map vm;
   const std::string usage =
       "usage: concord kl-gap --config configs/experiments/negocollab_m1m2.toml "
@@ -54,6 +56,11 @@ int run_kl_gap(int argc, char** argv) {
   if (fs::path(out).has_parent_path()) fs::create_directories(fs::path(out).parent_path());
   pipeline::merge_domain_gap_csv(out, rows);
   std::printf("\nwrote %s\n", out.c_str());
+  if (!record.empty()) {
+    if (fs::path(record).has_parent_path()) fs::create_directories(fs::path(record).parent_path());
+    fs::remove(record);
+    pipeline::merge_domain_gap_csv(record, rows);
+  }
   return 0;
 }
 
