@@ -89,10 +89,12 @@ std::vector<DomainGapRow> measure_domain_gap(const ExperimentSpec& spec, const R
   at::NoGradGuard no_grad;
   std::vector<double> local_sum(names.size(), 0.0), sent_sum(names.size(), 0.0);
   for (const PairItem& item : items) {
-    const at::Tensor p = model.negotiate(item.locals);
+    std::vector<at::Tensor> locals;  // pair data may be stored in bf16; measure in fp32
+    for (const at::Tensor& l : item.locals) locals.push_back(l.to(at::kFloat));
+    const at::Tensor p = model.negotiate(locals);
     for (size_t m = 0; m < names.size(); ++m) {
-      local_sum[m] += kl_domain_gap(item.locals[m], p);
-      sent_sum[m] += kl_domain_gap(model.sender(m).forward(item.locals[m]), p);
+      local_sum[m] += kl_domain_gap(locals[m], p);
+      sent_sum[m] += kl_domain_gap(model.sender(m).forward(locals[m]), p);
     }
   }
   std::vector<DomainGapRow> rows;
