@@ -12,6 +12,7 @@
 #include "concord/pipeline/adaptation.hpp"
 #include "concord/pipeline/alliance.hpp"
 #include "concord/pipeline/evaluator.hpp"
+#include "concord/pipeline/hetero_loader.hpp"
 #include "concord/pipeline/negotiation.hpp"
 #include "detection_picture.hpp"
 #include "eval_hetero.hpp"
@@ -74,9 +75,13 @@ void eval_hetero(const pipeline::ExperimentSpec& spec, const Registry& registry,
   for (const auto& m : members) others += (others.empty() ? "" : "+") + m.name;
   const double half = std::max({std::abs(lo.gt_range[0]), std::abs(lo.gt_range[1]),
                                 std::abs(lo.gt_range[3]), std::abs(lo.gt_range[4])});
+  // A fixed assignment (DAIR-V2X-C [data] vehicle_type / roadside_type) has one ego
+  // type; otherwise each member in turn is the ego, collaborators from the seeded draw.
+  const std::vector<size_t> fixed = pipeline::fixed_type_indices(spec.data, names);
   for (size_t ego = 0; ego < members.size(); ++ego) {
+    if (!fixed.empty() && ego != fixed.front()) continue;
     pipeline::HeteroLoader loader(spec.data, split_name, lo, sensors, spec.seed,
-                                  static_cast<int>(ego));
+                                  static_cast<int>(ego), fixed);
     for (auto mode : wanted) {
       const fs::path pictures = dir / "pictures";
       if (render > 0) fs::create_directories(pictures);
