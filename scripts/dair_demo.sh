@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The heterogeneous main job on real data (DAIR-V2X-C): Step 0 of the roadside
 # LiDAR type (dair_pp, PointPillars) and of the vehicle camera type (dair_cam,
-# LSS), then NegoCollab's negotiate and adapt of the vehicle-camera + RSU-LiDAR
-# alliance, and the evaluation on the 8 held-out pairs: AP@0.3/0.5/0.7 of no
+# LSS), then NegoCollab's negotiate, adapt and eval of the vehicle-camera +
+# RSU-LiDAR collaboration (dair_negocollab) and of the sides swapped
+# (dair_negocollab_veh_lidar) on the 8 held-out pairs: AP@0.3/0.5/0.7 of no
 # fusion, late fusion, naive sharing and NegoCollab, plus BEV pictures of real
-# frames (runs/dair_negocollab/pictures/).
+# frames (runs/dair_negocollab*/pictures/).
 #
 #   scripts/dair_demo.sh [DATA_ROOT]
 #
@@ -66,16 +67,24 @@ for type in pp cam; do
   stage "step0 dair_$type train" "$run" train -- "$concord" train --config "$cfg" --resume "${common[@]}"
   stage "step0 dair_$type eval" "$run" eval -- "$concord" eval --config "$cfg" --render 2 "${common[@]}"
 done
-cfg=$exp/dair_negocollab.toml
-run=runs/dair_negocollab
-stage "negotiate" "$run" negotiate -- "$concord" negotiate --config "$cfg" --resume "${common[@]}"
-stage "adapt" "$run" adapt -- "$concord" adapt --config "$cfg" --resume "${common[@]}"
-stage "eval" "$run" eval -- "$concord" eval --config "$cfg" --render 8 "${common[@]}"
+# Vehicle camera + roadside LiDAR (the main direction), then the sides swapped.
+for name in dair_negocollab dair_negocollab_veh_lidar; do
+  cfg=$exp/$name.toml
+  run=runs/$name
+  stage "$name negotiate" "$run" negotiate -- "$concord" negotiate --config "$cfg" --resume "${common[@]}"
+  stage "$name adapt" "$run" adapt -- "$concord" adapt --config "$cfg" --resume "${common[@]}"
+  stage "$name eval" "$run" eval -- "$concord" eval --config "$cfg" --render 8 "${common[@]}"
+done
 
+# table FILE: a CSV as aligned columns.
+table() { awk -F, '{ for (i = 1; i <= NF; ++i) printf "%-*s", (i == 1 ? 36 : 12), $i; print "" }' "$1"; }
 echo
 echo "dair_demo: this invocation took $((SECONDS - total_start)) s; per stage (all invocations):"
-column -t -s, "$times" 2>/dev/null || cat "$times"
-echo
-echo "dair_demo: vehicle camera (dair_cam, ego) + roadside LiDAR (dair_pp), 8 test pairs:"
-column -t -s, "$run/eval.csv" 2>/dev/null || cat "$run/eval.csv"
-echo "dair_demo: pictures in $run/pictures (ground truth green, detections red)"
+table "$times"
+awk -F, 'NR > 1 { s += $2 } END { printf "%-36s%-12s\n", "total", s }' "$times"
+for name in dair_negocollab dair_negocollab_veh_lidar; do
+  echo
+  echo "dair_demo: $name (8 test pairs, 40 cooperative GT boxes within +-51.2 m):"
+  table "runs/$name/eval.csv"
+done
+echo "dair_demo: pictures in runs/dair_negocollab*/pictures (ground truth green, detections red)"
