@@ -76,12 +76,15 @@ for name in dair_negocollab dair_negocollab_veh_lidar; do
   stage "$name eval" "$run" eval -- "$concord" eval --config "$cfg" --render 8 "${common[@]}"
 done
 
-# table FILE: a CSV as aligned columns.
-table() { awk -F, '{ for (i = 1; i <= NF; ++i) printf "%-*s", (i == 1 ? 36 : 12), $i; print "" }' "$1"; }
+# table FILE: a CSV as aligned columns (each as wide as its longest cell + 2).
+table() {
+  awk -F, 'NR == FNR { for (i = 1; i <= NF; ++i) if (length($i) > w[i]) w[i] = length($i); next }
+    { for (i = 1; i <= NF; ++i) printf "%-*s", w[i] + 2, $i; print "" }' "$1" "$1"
+}
 echo
 echo "dair_demo: this invocation took $((SECONDS - total_start)) s; per stage (all invocations):"
 table "$times"
-awk -F, 'NR > 1 { s += $2 } END { printf "%-36s%-12s\n", "total", s }' "$times"
+awk -F, 'NR > 1 { s += $2 } END { printf "total: %d s\n", s }' "$times"
 for name in dair_negocollab dair_negocollab_veh_lidar; do
   echo
   echo "dair_demo: $name (8 test pairs, 40 cooperative GT boxes within +-51.2 m):"
