@@ -15,7 +15,9 @@
 # data: a message and exit 0 ("skipped"). Uses $CONCORD or build/bin/concord.
 # Run from anywhere; runs/ is written under the repository root. Every stage is
 # skipped when its output is complete (runs/<name>/.done-<stage>) and resumes a
-# stopped run otherwise, so an interrupted demo continues where it stopped.
+# stopped run otherwise, so an interrupted demo continues where it stopped
+# (rm -rf runs/dair_* to start over; a retrained Step 0 does not redo the later
+# stages by itself).
 # CONCORD_THREADS (default 1) is passed as --threads.
 set -euo pipefail
 # A DATA_ROOT argument is relative to the caller's directory; the default to the repository.

@@ -2,7 +2,9 @@
 /// \file
 /// Heterogeneous samples: one frame loaded once per agent type's sensors, with a
 /// fixed seeded type assignment per (scenario, agent) (the official code's
-/// modality-assignment file; reference negocollab-official-code.md §3, §5).
+/// modality-assignment file; reference negocollab-official-code.md §3, §5), or
+/// with a type fixed per agent position by config (DAIR-V2X-C [data]
+/// vehicle_type / roadside_type, see fixed_type_indices).
 
 #include <memory>
 #include <string>
