@@ -16,6 +16,7 @@
 #include "concord/precision.hpp"
 #include "detection_picture.hpp"
 #include "eval_hetero.hpp"
+#include "experiment_options.hpp"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -24,13 +25,14 @@ namespace concord::host {
 
 int run_eval(int argc, char** argv) {
   CommonOptions opts;
-  std::string config, run_dir, checkpoint, modes, split;
+  std::string config, run_dir, data_root, checkpoint, modes, split;
   int64_t max_samples = 0;
   std::string noise_list = "0", csv_name = "eval.csv";
   std::string precision;
   int64_t render = 0;
   po::options_description desc("options");
   add_common_options(desc, opts);
+  add_data_root_option(desc, data_root);
   desc.add_options()("config", po::value(&config)->required(), "experiment file (TOML)")(
       "run-dir", po::value(&run_dir), "run directory (default: runs/<experiment name>)")(
       "checkpoint", po::value(&checkpoint)->default_value("best"), "best | latest")(
@@ -61,7 +63,7 @@ int run_eval(int argc, char** argv) {
   const std::vector<double> noises = parse_pose_noise(noise_list);
   Registry registry;
   const auto manifests = load_plugins(opts, registry, device);
-  const auto spec = pipeline::load_experiment(config, manifests);
+  const auto spec = load_experiment_with_root(config, manifests, data_root);
   if (spec.data.root.empty()) {
     throw ConfigError(config + ": [data] root is required for evaluation");
   }

@@ -12,6 +12,7 @@
 #include "concord/pipeline/adaptation.hpp"
 #include "concord/pipeline/alliance.hpp"
 #include "concord/pipeline/evaluator.hpp"
+#include "concord/pipeline/hetero_loader.hpp"
 #include "concord/pipeline/negotiation.hpp"
 #include "detection_picture.hpp"
 #include "eval_hetero.hpp"
@@ -74,12 +75,16 @@ void eval_hetero(const pipeline::ExperimentSpec& spec, const Registry& registry,
   const auto& r6 = spec.data.loader.gt_range;
   const double half =
       std::max({std::abs(r6[0]), std::abs(r6[1]), std::abs(r6[3]), std::abs(r6[4])});
+  // A fixed assignment (DAIR-V2X-C [data] vehicle_type / roadside_type) has one ego
+  // type; otherwise each member in turn is the ego, collaborators from the seeded draw.
+  const std::vector<size_t> fixed = pipeline::fixed_type_indices(spec.data, names);
   for (const double noise : noises) {
     loader::LoaderOptions lo = spec.data.loader;
     lo.pose_noise_xy_m = lo.pose_noise_yaw_deg = noise;
     for (size_t ego = 0; ego < members.size(); ++ego) {
+      if (!fixed.empty() && ego != fixed.front()) continue;
       pipeline::HeteroLoader loader(spec.data, split_name, lo, sensors, spec.seed,
-                                    static_cast<int>(ego));
+                                    static_cast<int>(ego), fixed);
       for (auto mode : wanted) {
         const fs::path pictures = dir / "pictures";
         const bool draw = render > 0 && noise == noises.front();

@@ -8,6 +8,7 @@
 #include "concord/pipeline/adaptation.hpp"
 #include "concord/pipeline/alliance.hpp"
 #include "concord/pipeline/negotiation.hpp"
+#include "experiment_options.hpp"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -16,10 +17,11 @@ namespace concord::host {
 
 int run_join(int argc, char** argv) {
   CommonOptions opts;
-  std::string config, run_dir;
+  std::string config, run_dir, data_root;
   bool resume = false;
   po::options_description desc("options");
   add_common_options(desc, opts);
+  add_data_root_option(desc, data_root);
   desc.add_options()("config", po::value(&config)->required(), "experiment file (TOML)")(
       "run-dir", po::value(&run_dir), "run directory (default: runs/<experiment name>)")(
       "resume", po::bool_switch(&resume), "continue a stopped join");
@@ -37,7 +39,7 @@ int run_join(int argc, char** argv) {
   if (!device.is_cpu()) throw ConfigError("--device: joining runs on the CPU in this version");
   Registry registry;
   const auto manifests = load_plugins(opts, registry, device);
-  const auto spec = pipeline::load_experiment(config, manifests);
+  const auto spec = load_experiment_with_root(config, manifests, data_root);
   const fs::path dir = run_dir.empty() ? fs::path("runs") / spec.name : fs::path(run_dir);
   fs::create_directories(dir);
   add_run_log_file(dir);

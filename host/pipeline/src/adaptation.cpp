@@ -14,6 +14,7 @@
 #include "concord/logging.hpp"
 #include "concord/pipeline/alliance.hpp"
 #include "concord/pipeline/checkpoint.hpp"
+#include "concord/pipeline/hetero_loader.hpp"
 #include "concord/pipeline/negotiation.hpp"
 #include "concord/precision.hpp"
 #include "concord/progress.hpp"
@@ -127,12 +128,14 @@ AdaptResult adapt_receivers(const ExperimentSpec& spec, const Registry& registry
   Receivers receivers(members, options.trainable);
   std::vector<ComponentSpec> components{*spec.receiver};
 
+  // Fixed per-side types (DAIR-V2X-C [data] vehicle_type / roadside_type) or the seeded draw.
+  const std::vector<size_t> fixed = fixed_type_indices(spec.data, options.members);
   HeteroLoader train_loader(spec.data, spec.data.train_split, spec.data.loader,
-                            member_sensors(members), spec.seed, options.ego_type);
+                            member_sensors(members), spec.seed, options.ego_type, fixed);
   loader::LoaderOptions val_opts = spec.data.loader;
   val_opts.pose_noise_xy_m = val_opts.pose_noise_yaw_deg = 0.0;
   HeteroLoader val_loader(spec.data, spec.data.val_split, val_opts, member_sensors(members),
-                          spec.seed, options.ego_type);
+                          spec.seed, options.ego_type, fixed);
 
   torch::manual_seed(spec.seed);
   torch::optim::Adam optimizer(

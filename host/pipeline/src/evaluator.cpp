@@ -52,7 +52,11 @@ eval::ApResults evaluate_hetero(HeteroCollab& collab, const HeteroLoader& loader
     Detections d = collab.detect(sample, mode, spec.score_threshold);
     postprocess(d.boxes, d.scores, spec, range);
     evaluator.add_frame(d.boxes, d.scores, sample.ego_sample().gt_boxes);
-    if (on_frame) on_frame(i, sample.ego_sample(), d.boxes, d.scores);
+    if (on_frame) {
+      loader::CollabSample view = sample.ego_sample();
+      for (std::size_t k = 0; k < view.agents.size(); ++k) view.agents[k] = sample.agent(k);
+      on_frame(i, view, d.boxes, d.scores);
+    }
     bar.update(i + 1);
   }
   bar.finish();

@@ -48,6 +48,41 @@ void read_schedule(const ConfigFile& cfg, const std::string& section, TrainSpec&
   }
 }
 
+/// Reads data.vehicle_type / data.roadside_type into e.data.agent_types (after
+/// e.agents and e.data.format are known). Both keys or neither; DAIR-V2X-C only;
+/// each value must name one of e.agents. Throws ConfigError
+/// ("file:line:column: data.<key>: ...") naming the key and the value otherwise.
+void read_fixed_types(const ConfigFile& cfg, ExperimentSpec& e) {
+  static const std::vector<std::string> keys{"data.vehicle_type", "data.roadside_type"};
+  std::vector<std::optional<std::string>> values;
+  for (const auto& k : keys) values.push_back(setting<std::string>(cfg, k));
+  if (!values[0] && !values[1]) return;
+  auto where = [&](size_t i) { return cfg.settings().at(keys[i]).second.str(); };
+  const size_t given = values[0] ? 0 : 1;
+  if (e.data.format != DataFormat::kDairV2xC) {
+    throw ConfigError(where(given) + ": " + keys[given] + " = \"" + *values[given] +
+                      "\": a fixed per-side type needs data.format = \"dair-v2x-c\" (OPV2V "
+                      "agents have no fixed sides; they get the seeded assignment)");
+  }
+  if (!values[0] || !values[1]) {
+    throw ConfigError(where(given) + ": " + keys[given] + " = \"" + *values[given] + "\" without " +
+                      keys[1 - given] + ": set both or neither");
+  }
+  std::string names;
+  for (const auto& a : e.agents) names += (names.empty() ? "\"" : ", \"") + a.name + "\"";
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const bool known = std::any_of(e.agents.begin(), e.agents.end(),
+                                   [&](const AgentSpec& a) { return a.name == *values[i]; });
+    if (!known) {
+      throw ConfigError(where(i) + ": " + keys[i] + " = \"" + *values[i] +
+                        "\" is not an agent type of this experiment (expected one of " +
+                        (names.empty() ? std::string("[experiment] agents, none given") : names) +
+                        ")");
+    }
+    e.data.agent_types.push_back(*values[i]);
+  }
+}
+
 ComponentSpec component(const ComponentConfig& c, const std::vector<PluginManifest>& manifests) {
   const FactoryManifest* f = nullptr;
   ComponentSpec spec;
@@ -155,6 +190,7 @@ ExperimentSpec load_experiment(const std::filesystem::path& file,
     }
     std::copy(r->begin(), r->end(), d.loader.gt_range.begin());
   }
+  read_fixed_types(cfg, e);
   read_schedule(cfg, "train", e.train);
   read_schedule(cfg, "negotiate", e.negotiate);
   read_schedule(cfg, "adapt", e.adapt);

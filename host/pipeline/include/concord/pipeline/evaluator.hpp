@@ -41,6 +41,9 @@ eval::ApResults evaluate(CollabDetector& model, const loader::SampleSource& load
 
 /// Heterogeneous evaluation (NegoCollab Table 1): the ego (agent 0, of the type the
 /// loader assigns) detects in `mode`; the same post-processing and AP as evaluate().
+/// `on_frame` gets the ego's sample (metadata, GT) whose agent k is the data of
+/// agent k's own type (HeteroSample::agent(k): a LiDAR agent's points, a camera
+/// agent's images), so pictures show what each agent sensed.
 eval::ApResults evaluate_hetero(HeteroCollab& collab, const HeteroLoader& loader, HeteroMode mode,
                                 const EvalSpec& spec, const formats::Range6& gt_range,
                                 int64_t max_samples = 0, const FrameCallback& on_frame = {});

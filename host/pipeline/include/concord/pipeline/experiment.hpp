@@ -54,6 +54,12 @@ struct DataSpec {
   std::string val_split = "validate";
   std::string test_split = "test";
   loader::LoaderOptions loader;
+  /// Fixed agent-type assignment of heterogeneous runs: agent_types[k] is the type
+  /// name (an [experiment] agent) of agent k of every sample. Set from
+  /// data.vehicle_type and data.roadside_type (DAIR-V2X-C only: agent 0 = the
+  /// vehicle = the ego, agent 1 = the roadside unit). Empty = the seeded
+  /// per-(scenario, agent) draw of assign_type (the simulator's default).
+  std::vector<std::string> agent_types;
 };
 
 /// Training settings ([train]); defaults follow HEAL's Step-0 schedules scaled down.
