@@ -24,6 +24,7 @@ driver::RunSummary run_profile(const driver::Plan& plan, const CommonOptions& op
     extra.push_back(d);
   }
   fs::create_directories(plan.run_dir);
+  fs::create_directories(plan.ledger_dir);
   driver::RunOptions o;
   o.fresh = fresh;
   o.log = [](const std::string& line) { logger()->info("{}", line); };

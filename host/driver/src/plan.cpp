@@ -21,9 +21,9 @@ std::string where(const fs::path& file, const toml::node* node, const std::strin
   return s + ": " + key;
 }
 
-std::string substitute(std::string s, const std::string& run) {
-  for (size_t at = s.find("{run}"); at != std::string::npos; at = s.find("{run}", at + run.size()))
-    s.replace(at, 5, run);
+std::string replace_all(std::string s, const std::string& key, const std::string& value) {
+  for (size_t at = s.find(key); at != std::string::npos; at = s.find(key, at + value.size()))
+    s.replace(at, key.size(), value);
   return s;
 }
 
@@ -52,7 +52,8 @@ std::vector<std::string> string_list(const toml::table& t, const std::string& ke
 
 }  // namespace
 
-Plan load_plan(const fs::path& file, const fs::path& run_dir_override) {
+Plan load_plan(const fs::path& file, const fs::path& run_dir_override,
+               const std::map<std::string, std::string>& vars) {
   toml::table root;
   try {
     root = toml::parse_file(file.string());
@@ -70,7 +71,20 @@ Plan load_plan(const fs::path& file, const fs::path& run_dir_override) {
   plan.run_dir = run_dir_override.empty()
                      ? fs::path(required_string(*profile, "run_dir", file, "profile."))
                      : run_dir_override;
-  const std::string run = plan.run_dir.string();
+  plan.ledger_dir = profile->get("ledger")
+                        ? fs::path(required_string(*profile, "ledger", file, "profile."))
+                        : plan.run_dir;
+  std::map<std::string, std::string> values = vars;
+  values["run"] = plan.run_dir.string();
+  const auto substitute = [&](std::string s, const toml::node* at, const std::string& key) {
+    for (const auto& [k, v] : values) s = replace_all(std::move(s), "{" + k + "}", v);
+    const size_t open = s.find('{'), close = s.find('}', open);
+    if (open != std::string::npos && close != std::string::npos)
+      throw ConfigError(where(file, at, key) + ": " + s.substr(open, close - open + 1) +
+                        " has no value (known: {run}" +
+                        (vars.empty() ? std::string() : ", {" + vars.begin()->first + "}") + ")");
+    return s;
+  };
 
   const toml::array* stages = root["stage"].as_array();
   if (!stages || stages->empty())
@@ -90,12 +104,12 @@ Plan load_plan(const fs::path& file, const fs::path& run_dir_override) {
       throw ConfigError(where(file, t, "stage.name") + ": \"" + s.name + "\" appears twice");
     s.summary = t->get("summary") ? required_string(*t, "summary", file, prefix) : s.name;
     for (const std::string& a : string_list(*t, "command", file, prefix))
-      s.command.push_back(substitute(a, run));
+      s.command.push_back(substitute(a, t, prefix + "command"));
     if (s.command.empty())
       throw ConfigError(where(file, t, prefix + "command") +
                         ": expected a non-empty array (a concord subcommand and its arguments)");
     for (const std::string& o : string_list(*t, "outputs", file, prefix))
-      s.outputs.push_back(substitute(o, run));
+      s.outputs.push_back(substitute(o, t, prefix + "outputs"));
     s.after = string_list(*t, "after", file, prefix);
     for (const std::string& a : s.after) {
       if (!seen.count(a))
@@ -107,7 +121,7 @@ Plan load_plan(const fs::path& file, const fs::path& run_dir_override) {
   }
   if (const toml::table* summary = root["summary"].as_table()) {
     for (const std::string& e : string_list(*summary, "evals", file, "summary."))
-      plan.summary_evals.push_back(substitute(e, run));
+      plan.summary_evals.push_back(substitute(e, summary, "summary.evals"));
   }
   return plan;
 }

@@ -30,7 +30,7 @@ RunSummary run_plan(const Plan& plan, const StageExecutor& execute, const RunOpt
   const auto say = [&](const std::string& line) {
     if (options.log) options.log(line);
   };
-  const Ledger ledger(plan.run_dir);
+  const Ledger ledger(plan.ledger_dir.empty() ? plan.run_dir : plan.ledger_dir);
   std::vector<std::string> order;
   for (const Stage& s : plan.stages) order.push_back(s.name);
   std::set<std::string> redone;

@@ -124,6 +124,26 @@ TEST(DriverPlan, RefusesMalformedProfilesNamingTheKey) {
   expect_refused("[profile]\nname = 3\n", "profile.name: expected a string");
 }
 
+TEST(DriverPlan, SubstitutesVariablesAndRefusesUnknownOnes) {
+  TempDir dir;
+  const std::string text =
+      "[profile]\nname = \"p\"\nrun_dir = \"r\"\nledger = \"r/p\"\n[[stage]]\nname = \"a\"\n"
+      "command = [\"train\", \"--data-root\", \"{data_root}/x\", \"--out\", \"{run}/a\"]\n"
+      "outputs = [\"{run}/a\"]\n";
+  write_file(dir.path() / "p.toml", text);
+  const cd::Plan plan = cd::load_plan(dir.path() / "p.toml", {}, {{"data_root", "/d"}});
+  EXPECT_EQ(plan.stages[0].command,
+            (std::vector<std::string>{"train", "--data-root", "/d/x", "--out", "r/a"}));
+  EXPECT_EQ(plan.ledger_dir, fs::path("r/p"));
+  try {
+    cd::load_plan(dir.path() / "p.toml");
+    FAIL() << "{data_root} without a value was accepted";
+  } catch (const concord::ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("{data_root} has no value"), std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(DriverFingerprint, FilesByContentFoldersByListing) {
   TempDir dir;
   EXPECT_EQ(cd::fingerprint(dir.path() / "absent"), "");
@@ -258,7 +278,7 @@ TEST(DriverPlan, ShippedProfilesReferToExistingConfigs) {
   for (const auto& e : fs::directory_iterator(root / "configs" / "profiles")) {
     if (e.path().extension() != ".toml") continue;
     ++profiles;
-    const cd::Plan plan = cd::load_plan(e.path());
+    const cd::Plan plan = cd::load_plan(e.path(), {}, {{"data_root", "/data/dair"}});
     std::set<std::string> outputs;
     for (const cd::Stage& s : plan.stages) {
       static const std::set<std::string> known{"simulate", "train", "eval",   "negotiate",
@@ -275,7 +295,7 @@ TEST(DriverPlan, ShippedProfilesReferToExistingConfigs) {
         EXPECT_TRUE(outputs.insert(o.string()).second) << e.path() << ": " << o << " twice";
     }
   }
-  EXPECT_GE(profiles, 2);  // demo and default
+  EXPECT_GE(profiles, 3);  // demo, demo_dair and default
 }
 
 }  // namespace
