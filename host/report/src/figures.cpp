@@ -275,10 +275,21 @@ void draw_grouped_bars(const BarChart& chart, const fs::path& png) {
   }
   pls.col0(kText);
   pls.box("bc", 0, 0, "bcnstv", 0, 0);
+  // Group labels: "a, b" on two lines (a under b), smaller when groups are many,
+  // so that neighbouring labels do not run into each other.
+  pls.schr(0, groups > 4 ? 0.8 : 1.0);
   for (std::size_t g = 0; g < groups; ++g) {
-    pls.mtex("b", 1.5, (static_cast<double>(g) + 0.5) / static_cast<double>(groups), 0.5,
-             plplot_text(chart.groups[g]).c_str());
+    const double x = (static_cast<double>(g) + 0.5) / static_cast<double>(groups);
+    const std::string& label = chart.groups[g];
+    const std::size_t comma = label.find(", ");
+    if (comma == std::string::npos) {
+      pls.mtex("b", 1.5, x, 0.5, plplot_text(label).c_str());
+    } else {
+      pls.mtex("b", 1.3, x, 0.5, plplot_text(label.substr(0, comma)).c_str());
+      pls.mtex("b", 2.4, x, 0.5, plplot_text(label.substr(comma + 2)).c_str());
+    }
   }
+  pls.schr(0, 1.0);
 
   std::vector<LegendEntry> legend;
   for (std::size_t i = 0; i < series; ++i) {
