@@ -28,7 +28,8 @@ int run_eval(int argc, char** argv) {
   std::string config, run_dir, data_root, checkpoint, modes, split;
   int64_t max_samples = 0;
   std::string noise_list = "0", csv_name = "eval.csv";
-  std::string precision;
+  std::string precision, wire;
+  bool homogeneous = false;
   int64_t render = 0;
   po::options_description desc("options");
   add_common_options(desc, opts);
@@ -49,6 +50,11 @@ int run_eval(int argc, char** argv) {
       "results table, relative to the run directory (e.g. noise/eval.csv for a sweep)")(
       "precision", po::value(&precision),
       "fp32 | bf16 (CPU autocast + channels_last); default: the experiment's [eval] precision")(
+      "wire", po::value(&wire)->default_value("fp32"),
+      "NegoCollab experiments: precision messages travel in, fp32 | fp16 | bf16")(
+      "homogeneous", po::bool_switch(&homogeneous),
+      "NegoCollab experiments: every agent gets the ego's type (Table 3: homogeneous "
+      "collaboration through the common representation)")(
       "render", po::value(&render)->default_value(4),
       "BEV pictures (points, GT green, predictions red) of the first N samples per mode, "
       "into <run-dir>/pictures");
@@ -72,9 +78,16 @@ int run_eval(int argc, char** argv) {
     fs::create_directories(dir);
     add_run_log_file(dir);
     try {
-      eval_hetero(spec, registry, manifests, dir,
-                  vm["modes"].defaulted() ? "no_fusion,late_fusion,naive,negocollab" : modes, split,
-                  max_samples, noises, dir / csv_name, render);
+      HeteroEvalRequest request;
+      if (!vm["modes"].defaulted()) request.modes = modes;
+      request.split = split;
+      request.max_samples = max_samples;
+      request.noises = noises;
+      request.csv_path = dir / csv_name;
+      request.render = render;
+      request.wire = pipeline::parse_wire_format(wire, "--wire");
+      request.homogeneous = homogeneous;
+      eval_hetero(spec, registry, manifests, dir, request);
     } catch (const formats::FormatError& e) {
       throw Error(e.what());
     }

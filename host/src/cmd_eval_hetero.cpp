@@ -23,8 +23,9 @@ namespace concord::host {
 
 void eval_hetero(const pipeline::ExperimentSpec& spec, const Registry& registry,
                  const std::vector<PluginManifest>& manifests, const fs::path& dir,
-                 const std::string& modes, const std::string& split, int64_t max_samples,
-                 const std::vector<double>& noises, const fs::path& csv_path, int64_t render) {
+                 const HeteroEvalRequest& request) {
+  const std::vector<double>& noises = request.noises;
+  const fs::path& csv_path = request.csv_path;
   // A join experiment evaluates the whole alliance it joined; a negotiation its members.
   const bool joined = !spec.alliance.dir.empty();
   const fs::path alliance = joined ? fs::path(spec.alliance.dir) : dir / "alliance";
@@ -36,7 +37,7 @@ void eval_hetero(const pipeline::ExperimentSpec& spec, const Registry& registry,
     return mode == pipeline::HeteroMode::kNegoCollab ? method : pipeline::to_string(mode);
   };
   std::vector<pipeline::HeteroMode> wanted;
-  std::stringstream ss(modes);
+  std::stringstream ss(request.modes);
   for (std::string m; std::getline(ss, m, ',');) {
     if (m == "no_fusion")
       wanted.push_back(pipeline::HeteroMode::kNoFusion);
@@ -63,8 +64,9 @@ void eval_hetero(const pipeline::ExperimentSpec& spec, const Registry& registry,
   auto members = pipeline::load_hetero_members(spec, registry, manifests, names,
                                                needs_alliance ? alliance : fs::path());
   pipeline::HeteroCollab collab(members);
+  collab.set_wire(request.wire);
   const auto sensors = pipeline::member_sensors(members);
-  const std::string split_name = split.empty() ? spec.data.test_split : split;
+  const std::string split_name = request.split.empty() ? spec.data.test_split : request.split;
   fs::create_directories(csv_path.parent_path());
   std::ofstream csv(csv_path);
   csv << "ego,collaborators,mode,pose_noise,frames,gt,ap30,ap50,ap70\n";
@@ -83,26 +85,31 @@ void eval_hetero(const pipeline::ExperimentSpec& spec, const Registry& registry,
     lo.pose_noise_xy_m = lo.pose_noise_yaw_deg = noise;
     for (size_t ego = 0; ego < members.size(); ++ego) {
       if (!fixed.empty() && ego != fixed.front()) continue;
+      const std::vector<size_t> types =
+          request.homogeneous
+              ? std::vector<size_t>(static_cast<size_t>(std::max(1, lo.max_agents)), ego)
+              : fixed;
+      const std::string collaborators = request.homogeneous ? members[ego].name + "-only" : others;
       pipeline::HeteroLoader loader(spec.data, split_name, lo, sensors, spec.seed,
-                                    static_cast<int>(ego), fixed);
+                                    static_cast<int>(ego), types);
       for (auto mode : wanted) {
         const fs::path pictures = dir / "pictures";
-        const bool draw = render > 0 && noise == noises.front();
+        const bool draw = request.render > 0 && noise == noises.front();
         if (draw) fs::create_directories(pictures);
         auto picture = [&](std::size_t i, const loader::CollabSample& s, const at::Tensor& boxes,
                            const at::Tensor&) {
-          if (!draw || static_cast<int64_t>(i) >= render) return;
+          if (!draw || static_cast<int64_t>(i) >= request.render) return;
           save_detection_picture(pictures / (members[ego].name + "_" + label(mode) + "_" +
                                              s.scenario + "_" + s.timestamp + ".png"),
                                  s, boxes, half);
         };
         auto r = pipeline::evaluate_hetero(collab, loader, mode, spec.eval, loader.gt_range(),
-                                           max_samples, picture);
+                                           request.max_samples, picture);
         std::printf("%-4s %-8s %-12s %5.2f %6lld %6lld %7.4f %7.4f %7.4f\n",
-                    members[ego].name.c_str(), others.c_str(), label(mode).c_str(), noise,
+                    members[ego].name.c_str(), collaborators.c_str(), label(mode).c_str(), noise,
                     static_cast<long long>(r.num_frames), static_cast<long long>(r.num_gt),
                     r.ap_at(0.3), r.ap_at(0.5), r.ap_at(0.7));
-        csv << members[ego].name << "," << others << "," << label(mode) << "," << noise << ","
+        csv << members[ego].name << "," << collaborators << "," << label(mode) << "," << noise << ","
             << r.num_frames << "," << r.num_gt << "," << r.ap_at(0.3) << "," << r.ap_at(0.5) << ","
             << r.ap_at(0.7) << "\n";
       }

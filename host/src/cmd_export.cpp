@@ -1,5 +1,6 @@
 // `concord export`: a compact copy of a Step-0 checkpoint (weights only, fp16 by
-// default) for shipping, e.g. the models/ the demo starts from.
+// default, or weight-only int8/int4) for shipping, e.g. the models/ the demo
+// starts from.
 #include <cstdio>
 
 #include "command.hpp"
@@ -22,7 +23,9 @@ int run_export(int argc, char** argv) {
   desc.add_options()("config", po::value(&config)->required(), "Step-0 experiment file (TOML)")(
       "run-dir", po::value(&run_dir), "its run directory (default: runs/<experiment name>)")(
       "to", po::value(&to)->required(), "output folder; receives best.pt and best.toml")(
-      "dtype", po::value(&dtype)->default_value("fp16"), "fp16 | bf16 | fp32");
+      "dtype", po::value(&dtype)->default_value("fp16"),
+      "fp16 | bf16 | fp32 | int8 | int4 (int8/int4: weight-only quantized conv and linear "
+      "weights, fp16 for the rest)");
   po::variables_map vm;
   const std::string usage =
       "usage: concord export --config configs/experiments/step0_m1.toml "
@@ -32,12 +35,15 @@ int run_export(int argc, char** argv) {
   if (!parse_command_line(argc, argv, usage, desc, {}, vm)) return 0;
   const c10::Device device = apply_common_options(opts);
   c10::ScalarType type = at::kHalf;
+  int weight_bits = 0;
   if (dtype == "bf16")
     type = at::kBFloat16;
   else if (dtype == "fp32")
     type = at::kFloat;
-  else if (dtype != "fp16")
-    throw ConfigError("--dtype: expected fp16, bf16 or fp32, got \"" + dtype + "\"");
+  else if (dtype != "fp16" && dtype != "int8" && dtype != "int4")
+    throw ConfigError("--dtype: expected fp16, bf16, fp32, int8 or int4, got \"" + dtype + "\"");
+  if (dtype == "int8") weight_bits = 8;
+  if (dtype == "int4") weight_bits = 4;
   Registry registry;
   const auto manifests = load_plugins(opts, registry, device);
   const auto spec = pipeline::load_experiment(config, manifests);
@@ -47,7 +53,7 @@ int run_export(int argc, char** argv) {
   auto meta = pipeline::load_checkpoint(dir / "checkpoints", "best", *model, nullptr, components);
   meta.components = components;
   pipeline::cast_floating(*model, type);
-  pipeline::save_checkpoint(to, "best", *model, nullptr, meta);
+  pipeline::save_checkpoint(to, "best", *model, nullptr, meta, weight_bits);
   std::printf("exported %s (epoch %d, val loss %.4f) as %s to %s (%.1f MB)\n",
               (dir / "checkpoints" / "best.pt").string().c_str(), meta.epoch, meta.val_loss,
               dtype.c_str(), to.c_str(),

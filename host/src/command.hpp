@@ -71,6 +71,7 @@ int run_adapt(int argc, char** argv);
 int run_join(int argc, char** argv);
 int run_export(int argc, char** argv);
 int run_kl_gap(int argc, char** argv);
+int run_costs(int argc, char** argv);
 int run_demo(int argc, char** argv);
 int run_reproduce(int argc, char** argv);
 int run_report(int argc, char** argv);

@@ -7,12 +7,17 @@
 #include <sstream>
 
 #include "concord/error.hpp"
+#include "concord/pipeline/weight_quant.hpp"
 
 namespace concord::pipeline {
 
 namespace fs = std::filesystem;
 
 namespace {
+
+constexpr const char* kInt8Suffix = "__int8";
+constexpr const char* kInt4Suffix = "__int4";
+constexpr const char* kScaleSuffix = "__scale";
 
 void atomic_write(const fs::path& path, const std::function<void(const fs::path&)>& write) {
   const fs::path tmp = path.string() + ".tmp";
@@ -35,7 +40,21 @@ void load_weights(torch::nn::Module& module, torch::serialize::InputArchive& arc
   torch::NoGradGuard no_grad;
   auto copy_in = [&](const std::string& name, at::Tensor& dst, bool is_buffer) {
     at::Tensor stored;
-    archive.read(name, stored, is_buffer);
+    if (!archive.try_read(name, stored, is_buffer)) {
+      // A weight-only quantized entry (see save_weights): codes + fp16 scales.
+      QuantizedWeight q;
+      int bits = 8;
+      if (!archive.try_read(name + kInt8Suffix, q.codes, is_buffer)) {
+        bits = 4;
+        archive.read(name + kInt4Suffix, q.codes, is_buffer);
+      }
+      archive.read(name + kScaleSuffix, q.scales, is_buffer);
+      try {
+        stored = dequantize_weight(q, bits, dst.sizes());
+      } catch (const std::invalid_argument& e) {
+        TORCH_CHECK(false, prefix + name, ": ", e.what());
+      }
+    }
     TORCH_CHECK(stored.sizes() == dst.sizes(), prefix + name, ": stored shape ", stored.sizes(),
                 ", the model expects ", dst.sizes());
     dst.copy_(stored);
@@ -46,6 +65,29 @@ void load_weights(torch::nn::Module& module, torch::serialize::InputArchive& arc
     torch::serialize::InputArchive child_archive;
     archive.read(child.key(), child_archive);
     load_weights(*child.value(), child_archive, prefix + child.key() + ".");
+  }
+}
+
+// Module::save, except that with bits = 8 or 4 every quantizable parameter
+// (weight_quant.hpp) is written as `<name>__int8|__int4` codes plus
+// `<name>__scale`; everything else is written as is.
+void save_weights(const torch::nn::Module& module, torch::serialize::OutputArchive& archive,
+                  int bits) {
+  for (const auto& p : module.named_parameters(/*recurse=*/false)) {
+    if (bits != 0 && quantizable(p.value())) {
+      const QuantizedWeight q = quantize_weight(p.value(), bits);
+      archive.write(p.key() + (bits == 8 ? kInt8Suffix : kInt4Suffix), q.codes);
+      archive.write(p.key() + kScaleSuffix, q.scales);
+    } else {
+      archive.write(p.key(), p.value());
+    }
+  }
+  for (const auto& b : module.named_buffers(/*recurse=*/false))
+    archive.write(b.key(), b.value(), /*is_buffer=*/true);
+  for (const auto& child : module.named_children()) {
+    torch::serialize::OutputArchive child_archive(archive.compilation_unit());
+    save_weights(*child.value(), child_archive, bits);
+    archive.write(child.key(), child_archive);
   }
 }
 
@@ -71,11 +113,15 @@ bool checkpoint_exists(const fs::path& dir, const std::string& name) {
 }
 
 void save_checkpoint(const fs::path& dir, const std::string& name, torch::nn::Module& model,
-                     torch::optim::Optimizer* optimizer, const CheckpointMeta& meta) {
+                     torch::optim::Optimizer* optimizer, const CheckpointMeta& meta,
+                     int weight_bits) {
+  if (weight_bits != 0 && weight_bits != 8 && weight_bits != 4)
+    throw Error((dir / (name + ".pt")).string() + ": weight_bits must be 0, 8 or 4, got " +
+                std::to_string(weight_bits));
   fs::create_directories(dir);
   atomic_write(dir / (name + ".pt"), [&](const fs::path& tmp) {
     torch::serialize::OutputArchive archive;
-    model.save(archive);
+    save_weights(model, archive, weight_bits);
     archive.save_to(tmp.string());
   });
   if (optimizer) {
@@ -93,6 +139,7 @@ void save_checkpoint(const fs::path& dir, const std::string& name, torch::nn::Mo
   toml::array comps;
   for (const auto& c : meta.components) comps.push_back(component_key(c));
   t.insert("components", comps);
+  if (weight_bits != 0) t.insert("weight_format", "int" + std::to_string(weight_bits));
   atomic_write(dir / (name + ".toml"), [&](const fs::path& tmp) {
     std::ofstream out(tmp);
     out << "# Concord checkpoint: the weights in " << name

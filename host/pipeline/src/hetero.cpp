@@ -84,7 +84,7 @@ HeadOutput HeteroCollab::forward(const HeteroSample& sample, HeteroMode mode) {
     const at::Tensor others_t = transforms.narrow(0, 1, static_cast<int64_t>(n - 1));
     std::vector<at::Tensor> others;
     if (mode == HeteroMode::kNaive) {
-      for (size_t k = 1; k < n; ++k) others.push_back(locals[k]);
+      for (size_t k = 1; k < n; ++k) others.push_back(through_wire(locals[k], wire_));
       features = at::cat({locals.front(), warp_bev(at::cat(others), others_t, grid)});
     } else {
       TORCH_CHECK(ego.receiver && ego.sender, "NegoCollab mode: member ", ego.name,
@@ -95,7 +95,7 @@ HeadOutput HeteroCollab::forward(const HeteroSample& sample, HeteroMode mode) {
         for (size_t k = 1; k < n; ++k) {
           HeteroMember& from = members_[sample.types[k]];
           TORCH_CHECK(from.sender, "NegoCollab mode: member ", from.name, " has no sender");
-          others.push_back(from.sender->forward(locals[k]));
+          others.push_back(through_wire(from.sender->forward(locals[k]), wire_));
         }
         messages = warp_bev(at::cat(others), others_t, grid);
         prompt = ego.sender->local_prompt(locals.front());

@@ -25,17 +25,20 @@ struct CheckpointMeta {
 };
 
 /// Writes `dir/name.pt` (model), `dir/name.optim.pt` (optimizer, if given) and
-/// `dir/name.toml` (meta), each through a temporary file and rename. Throws
-/// concord::Error naming the file on I/O failure.
+/// `dir/name.toml` (meta), each through a temporary file and rename. With
+/// `weight_bits` = 8 or 4, conv/linear weights are stored weight-only quantized
+/// (weight_quant.hpp; the record says `weight_format = "int8"|"int4"`), the rest
+/// as they are. Throws concord::Error naming the file on I/O failure or other
+/// `weight_bits`.
 void save_checkpoint(const std::filesystem::path& dir, const std::string& name,
                      torch::nn::Module& model, torch::optim::Optimizer* optimizer,
-                     const CheckpointMeta& meta);
+                     const CheckpointMeta& meta, int weight_bits = 0);
 
 /// Loads `dir/name.*` into `model` (and `optimizer` when given). Weights stored
-/// in fp16/bf16 (the compact Step-0 checkpoints shipped under models/, see
-/// `concord export`) are widened to fp32. Refuses, with concord::Error naming the
-/// file, a checkpoint whose recorded plugins differ from `expected` (name,
-/// version, factory) or whose files are missing/corrupt.
+/// in fp16/bf16 or quantized to int8/int4 (the compact Step-0 checkpoints shipped
+/// under models/, see `concord export`) are widened/dequantized to fp32. Refuses, with
+/// concord::Error naming the file, a checkpoint whose recorded plugins differ from `expected`
+/// (name, version, factory) or whose files are missing/corrupt.
 CheckpointMeta load_checkpoint(const std::filesystem::path& dir, const std::string& name,
                                torch::nn::Module& model, torch::optim::Optimizer* optimizer,
                                const std::vector<ComponentSpec>& expected);

@@ -19,6 +19,7 @@
 #include "concord/modules/receiver.hpp"
 #include "concord/modules/sender.hpp"
 #include "concord/pipeline/collab_detector.hpp"
+#include "concord/pipeline/wire.hpp"
 
 namespace concord::pipeline {
 
@@ -81,8 +82,15 @@ class HeteroCollab {
 
   const std::vector<HeteroMember>& members() const { return members_; }
 
+  /// The precision messages travel in (wire.hpp): every collaborator's sender
+  /// output (NegoCollab) or local feature (naive sharing) is rounded to it before
+  /// the ego receives it. Default fp32 (unchanged).
+  void set_wire(WireFormat format) { wire_ = format; }
+  WireFormat wire() const { return wire_; }
+
  private:
   std::vector<HeteroMember> members_;
+  WireFormat wire_ = WireFormat::kFp32;
 };
 
 }  // namespace concord::pipeline
