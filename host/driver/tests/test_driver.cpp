@@ -281,8 +281,8 @@ TEST(DriverPlan, ShippedProfilesReferToExistingConfigs) {
     const cd::Plan plan = cd::load_plan(e.path(), {}, {{"data_root", "/data/dair"}});
     std::set<std::string> outputs;
     for (const cd::Stage& s : plan.stages) {
-      static const std::set<std::string> known{"simulate", "train", "eval",   "negotiate",
-                                               "adapt",    "join",  "report", "kl-gap"};
+      static const std::set<std::string> known{"simulate", "train",  "eval",   "negotiate", "adapt",
+                                               "join",     "report", "kl-gap", "costs"};
       EXPECT_TRUE(known.count(s.command.front())) << e.path() << ": " << s.name;
       for (size_t i = 0; i + 1 < s.command.size(); ++i) {
         if (s.command[i] == "--config") {
