@@ -592,6 +592,9 @@ JoinResult join(const ExperimentSpec& spec, const Registry& registry,
     newcomer_state.register_module(newcomers[k] + "_sender", senders[founders.size() + k]);
     newcomer_state.register_module(newcomers[k] + "_receiver", receivers[founders.size() + k]);
   }
+  // An alignment loss with parameters (MPDA's domain classifier) trains with them.
+  if (auto a = model->alignment_loss(); a && !a->parameters().empty())
+    newcomer_state.register_module("alignment", a);
   const std::vector<ComponentSpec> components{*spec.sender, *spec.receiver};
   const fs::path ckpt_dir = run_dir / "join";
   torch::optim::Adam optimizer(

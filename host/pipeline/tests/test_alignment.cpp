@@ -160,6 +160,54 @@ TEST(StampAlignment, StageOneTrainsOnlyTheNonProtocolAdapters) {
   EXPECT_EQ(changed.count("sender0") + changed.count("receiver0"), 0u);
 }
 
+// MPDA-P through the same stage 1: its alignment loss owns a domain classifier, which
+// the model registers, so one optimiser step moves it together with m1's adapter while
+// the protocol member's adapters stay put.
+TEST(MpdaAlignment, StageOneTrainsTheDomainClassifierWithTheAdapters) {
+  torch::manual_seed(12);
+  static auto mpda = concord::test::registry_with("mpda");
+  std::vector<std::shared_ptr<concord::Sender>> senders;
+  std::vector<std::shared_ptr<concord::Receiver>> receivers;
+  for (int m = 0; m < 2; ++m) {
+    senders.push_back(
+        mpda->create<concord::Sender>("mpda", 1, concord::test::factory_defaults("mpda", 0)));
+    receivers.push_back(
+        mpda->create<concord::Receiver>("mpda", 1, concord::test::factory_defaults("mpda", 1)));
+  }
+  auto model = std::make_shared<cp::NegotiationModel>(senders, receivers, nullptr, 64, small_grid(),
+                                                      cp::NegoLossSpec{});
+  model->set_protocol(0);
+  model->set_alignment(
+      mpda->create<concord::AlignmentLoss>("mpda", 1, concord::test::factory_defaults("mpda", 2)),
+      "mpda");
+  at::manual_seed(8);
+  const at::Tensor p = at::rand({2, 64, 16, 16});
+  const at::Tensor local = at::relu(at::randn({2, 64, 16, 16}));
+  at::Tensor occupancy = at::zeros({2, 1, 16, 16});
+  occupancy.narrow(2, 7, 2).narrow(3, 6, 4).fill_(1.0f);
+  const auto terms =
+      model->loss({p, local}, {at::zeros({0, 7}), at::zeros({0, 7})}, occupancy, {"m0", "m1"});
+  std::set<std::string> keys;
+  for (const auto& [k, v] : terms) keys.insert(k);
+  EXPECT_EQ(keys, (std::set<std::string>{"mpda/m1/adversarial", "pragmatic/m1", "total"}));
+
+  std::map<std::string, at::Tensor> before;
+  for (const auto& kv : model->named_parameters()) before[kv.key()] = kv.value().detach().clone();
+  ASSERT_TRUE(before.count("alignment.classifier.conv1.weight"));
+  torch::optim::Adam adam(model->parameters(), torch::optim::AdamOptions(1e-3));
+  adam.zero_grad();
+  terms.at("total").backward();
+  adam.step();
+  std::map<std::string, int> changed;
+  for (const auto& kv : model->named_parameters()) {
+    const std::string part = kv.key().substr(0, kv.key().find('.'));
+    if (!at::equal(before.at(kv.key()), kv.value())) ++changed[part];
+  }
+  EXPECT_EQ(changed["alignment"], 4);  // both convs' weights and biases
+  EXPECT_GT(changed["sender1"], 10);
+  EXPECT_EQ(changed.count("sender0") + changed.count("receiver0"), 0u);
+}
+
 TEST(StampAlignment, AlignmentLossNeedsAProtocolMember) {
   std::vector<std::shared_ptr<concord::Sender>> senders{
       stamp()->create<concord::Sender>("stamp", 1, defaults("sender"))};

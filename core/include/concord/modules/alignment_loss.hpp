@@ -14,8 +14,10 @@
 namespace concord {
 
 /// Abstract alignment loss (kind "alignment", experiment section [alignment]). The host
-/// adds the task term and trains only the sender and receiver: an alignment loss holds
-/// no trainable parameters (the host neither trains nor saves them).
+/// adds the task term and trains the sender and receiver; parameters the loss itself
+/// holds (e.g. MPDA's adversarial domain classifier) train with them during stage 1 and
+/// joining and are kept in those checkpoints, not in the alliance artifact (inference
+/// does not use them). STAMP's loss holds none.
 class CONCORD_CORE_API AlignmentLoss : public torch::nn::Module {
  public:
   static constexpr const char* kKind = "alignment";

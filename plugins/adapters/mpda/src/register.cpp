@@ -1,8 +1,11 @@
 #include "concord/plugin.hpp"
 #include "mpda.hpp"
+#include "mpda_alignment.hpp"
 
 namespace {
 
+using concord::plugins::mpda::MpdaAlignmentLoss;
+using concord::plugins::mpda::MpdaAlignmentOptions;
 using concord::plugins::mpda::MpdaOptions;
 using concord::plugins::mpda::MpdaReceiver;
 using concord::plugins::mpda::MpdaSender;
@@ -35,11 +38,23 @@ std::shared_ptr<concord::Receiver> make_receiver(const concord::ParamSet& p) {
   return std::make_shared<MpdaReceiver>(options_from(p));
 }
 
+/// The adversarial objective of MPDA-P from the "alignment"/"mpda" parameters.
+std::shared_ptr<concord::AlignmentLoss> make_alignment(const concord::ParamSet& p) {
+  MpdaAlignmentOptions o;
+  o.classifier.in_channels = p.get_int("channels");
+  o.classifier.hidden = p.get_int("hidden");
+  o.classifier.lambda = p.get_float("lambda");
+  o.weight = p.get_float("weight");
+  return std::make_shared<MpdaAlignmentLoss>(o);
+}
+
 void register_factories(concord::Registrar& registrar, const concord::PluginContext&) {
   registrar.add<concord::Sender>("mpda", 1, make_sender);
   registrar.add<concord::Receiver>("mpda", 1, make_receiver);
+  registrar.add<concord::AlignmentLoss>("mpda", 1, make_alignment);
 }
 
 }  // namespace
 
-CONCORD_PLUGIN("mpda", "1.0.0", register_factories, {"sender", "mpda", 1}, {"receiver", "mpda", 1})
+CONCORD_PLUGIN("mpda", "1.0.0", register_factories, {"sender", "mpda", 1}, {"receiver", "mpda", 1},
+               {"alignment", "mpda", 1})

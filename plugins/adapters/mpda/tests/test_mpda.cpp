@@ -14,6 +14,7 @@
 #include "domain_adaptation.hpp"
 #include "gradient_checks.hpp"
 #include "mpda.hpp"
+#include "mpda_alignment.hpp"
 #include "test_support.hpp"
 
 namespace {
@@ -88,11 +89,12 @@ TEST(MpdaDomainLoss, AdversarialLossReversesTheFeatureGradientOnly) {
   EXPECT_EQ(trainable_parameters(*mpda::DomainClassifier(mpda::DomainClassifierOptions{})), 33793);
 }
 
-TEST(MpdaAdapters, ManifestListsBothFactories) {
+TEST(MpdaAdapters, ManifestListsSenderReceiverAndAlignment) {
   const concord::PluginManifest m = concord::test::built_manifest("mpda");
-  ASSERT_EQ(m.factories.size(), 2u);
+  ASSERT_EQ(m.factories.size(), 3u);
   EXPECT_EQ(m.factories[0].kind, "sender");
   EXPECT_EQ(m.factories[1].kind, "receiver");
+  EXPECT_EQ(m.factories[2].kind, "alignment");
   EXPECT_EQ(defaults(0).get_string("target_space"), "ego");
 }
 
@@ -178,6 +180,52 @@ TEST(MpdaAdapters, RunForwardAndBackwardUnderBf16Autocast) {
   EXPECT_TRUE(at::isfinite(back.to(at::kFloat)).all().item<bool>());
   back.to(at::kFloat).pow(2).mean().backward();
   for (const auto& p : sender->parameters()) EXPECT_TRUE(p.grad().defined());
+}
+
+// MPDA-P's alignment loss through the registry: an undecided classifier (weights
+// N(0, 0.001²), biases 0) gives logits ~0 and the BCE ln 2; total = weight · BCE; the
+// classifier's 33793 parameters are trainable and get gradients, and the message's
+// gradient is the reversed one (−λ times what the classifier alone would pass back).
+TEST(MpdaAlignment, UndecidedClassifierGivesLn2AndTrainsBehindTheReversal) {
+  torch::manual_seed(5);
+  concord::ParamSet p = concord::test::factory_defaults("mpda", 2);
+  p.set("weight", 2.0);
+  auto loss = registry()->create<concord::AlignmentLoss>("mpda", 1, p);
+  EXPECT_EQ(trainable_parameters(*loss), 33793);
+  auto sender = registry()->create<concord::Sender>("mpda", 1, defaults(0));
+  auto receiver = registry()->create<concord::Receiver>("mpda", 1, defaults(1));
+  const at::Tensor target = at::randn({2, 64, 6, 5});
+  const at::Tensor message = at::randn({2, 64, 6, 5}).requires_grad_(true);
+  const auto terms = loss->forward(*sender, *receiver, target, message, target);
+  EXPECT_NEAR(terms.at("adversarial").item<double>(), std::log(2.0), 1e-4);
+  EXPECT_NEAR(terms.at("total").item<double>(), 2.0 * terms.at("adversarial").item<double>(), 1e-6);
+  terms.at("total").backward();
+  for (const auto& q : loss->parameters()) EXPECT_TRUE(q.grad().defined());
+
+  // The same classifier by hand without the reversal: d total / d message is g there
+  // and −λ g through the plugin's loss.
+  const auto w = loss->named_parameters();
+  auto head = [&](const at::Tensor& x) {
+    const at::Tensor h = at::relu(
+        at::conv2d(x, w["classifier.conv1.weight"].detach(), w["classifier.conv1.bias"].detach()));
+    return at::conv2d(h, w["classifier.conv2.weight"].detach(),
+                      w["classifier.conv2.bias"].detach());
+  };
+  const at::Tensor m2 = message.detach().clone().requires_grad_(true);
+  const at::Tensor logits_t = head(m2);
+  const at::Tensor logits_s = head(target);
+  (2.0 * mpda::domain_bce_loss(logits_s, logits_t)).backward();
+  const double lambda = p.get_float("lambda");
+  EXPECT_TRUE(at::allclose(message.grad(), -lambda * m2.grad(), 1e-5, 1e-9));
+}
+
+TEST(MpdaAlignment, RefusesAChannelMismatch) {
+  auto loss = registry()->create<concord::AlignmentLoss>(
+      "mpda", 1, concord::test::factory_defaults("mpda", 2));
+  auto sender = registry()->create<concord::Sender>("mpda", 1, defaults(0));
+  auto receiver = registry()->create<concord::Receiver>("mpda", 1, defaults(1));
+  const at::Tensor a = at::randn({1, 32, 4, 4});
+  EXPECT_THROW(loss->forward(*sender, *receiver, a, a, a), c10::Error);
 }
 
 }  // namespace

@@ -137,12 +137,17 @@ class NegotiationModel : public torch::nn::Module {
   /// Align-to-common baselines (e.g. STAMP): with a protocol member set, every other
   /// trained member's adapters minimise `loss` against the protocol's local feature
   /// plus the pragmatic term, instead of NegoCollab's cycle, distribution and
-  /// structural terms. `method` prefixes the term names ("stamp"). The loss is not
-  /// registered as a submodule (it holds no trainable parameters). nullptr turns it off.
+  /// structural terms. `method` prefixes the term names ("stamp"). A loss with
+  /// trainable parameters (MPDA's domain classifier) is registered as the submodule
+  /// "alignment", so that stage 1 trains and checkpoints it; one without (STAMP) is not.
+  /// Call at most once. nullptr turns it off.
   void set_alignment(std::shared_ptr<AlignmentLoss> loss, std::string method) {
     alignment_ = std::move(loss);
     method_ = std::move(method);
+    if (alignment_ && !alignment_->parameters().empty()) register_module("alignment", alignment_);
   }
+  /// The alignment loss (null unless set_alignment).
+  std::shared_ptr<AlignmentLoss> alignment_loss() const { return alignment_; }
 
   Sender& sender(size_t m) { return *senders_.at(m); }
   Receiver& receiver(size_t m) { return *receivers_.at(m); }
