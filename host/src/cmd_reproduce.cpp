@@ -22,15 +22,17 @@ int run_reproduce(int argc, char** argv) {
   add_common_options(desc, opts);
   desc.add_options()("profile", po::value(&profile)->default_value("default"),
                      "configs/profiles/<name>.toml; shipped: default (the embedded benchmark on "
-                     "a 2-core CPU)")("fresh", po::bool_switch(&fresh),
-                                      "redo every stage instead of resuming");
+                     "a 2-core CPU), paper (OPV2V-H, official schedules, for a GPU: "
+                     "--device cuda)")("fresh", po::bool_switch(&fresh),
+                                       "redo every stage instead of resuming");
   po::variables_map vm;
   const std::string usage =
-      "usage: concord reproduce [--profile default] [--fresh]\n\n"
+      "usage: concord reproduce [--profile default|paper] [--device cuda] [--fresh]\n\n"
       "Runs every stage of the profile in order as child concord processes and ends\n"
       "with the report (<run dir>/report/report.md, run dir set by the profile). A stage\n"
       "finished in an earlier run is skipped; one whose output went missing or changed\n"
-      "is redone, with the stages that read it. Progress: <run dir>/stages.csv.";
+      "is redone, with the stages that read it. Progress: <run dir>/stages.csv.\n"
+      "--threads, --device and --plugin-dir are passed on to every stage.";
   if (!parse_command_line(argc, argv, usage, desc, {}, vm)) return 0;
   apply_common_options(opts);
   const auto plan = driver::load_plan(profile_file(profile));

@@ -19,6 +19,10 @@ fs::path profile_file(const std::string& name) {
 driver::RunSummary run_profile(const driver::Plan& plan, const CommonOptions& opts, bool fresh) {
   std::vector<std::string> extra;
   if (opts.threads > 0) extra = {"--threads", std::to_string(opts.threads)};
+  if (opts.device != "cpu") {  // e.g. `reproduce --profile paper --device cuda`
+    extra.push_back("--device");
+    extra.push_back(opts.device);
+  }
   for (const std::string& d : opts.plugin_dirs) {
     extra.push_back("--plugin-dir");
     extra.push_back(d);
