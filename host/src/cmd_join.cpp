@@ -18,17 +18,20 @@ namespace concord::host {
 int run_join(int argc, char** argv) {
   CommonOptions opts;
   std::string config, run_dir, data_root;
-  bool resume = false;
+  bool resume = false, replace = false;
   po::options_description desc("options");
   add_common_options(desc, opts);
   add_data_root_option(desc, data_root);
   desc.add_options()("config", po::value(&config)->required(), "experiment file (TOML)")(
       "run-dir", po::value(&run_dir), "run directory (default: runs/<experiment name>)")(
-      "resume", po::bool_switch(&resume), "continue a stopped join");
+      "resume", po::bool_switch(&resume), "continue a stopped join")(
+      "replace", po::bool_switch(&replace),
+      "retrain an agent type that already joined: its adapters in the artifact are replaced "
+      "(the alliance and its id do not change)");
   po::variables_map vm;
   const std::string usage =
       "usage: concord join --config configs/experiments/join_m3.toml [--run-dir DIR] "
-      "[--resume]\n\n"
+      "[--resume] [--replace]\n\n"
       "A new agent type (experiment.agents) joins the alliance in alliance.dir without\n"
       "changing it: its sender and receiver align to the frozen common representation\n"
       "(P from the frozen negotiator over the founders' frozen encoders; [join] schedule),\n"
@@ -46,7 +49,7 @@ int run_join(int argc, char** argv) {
   fs::copy_file(config, dir / "config.toml", fs::copy_options::overwrite_existing);
   logger()->info("join {} -> alliance {}", config, spec.alliance.dir);
   try {
-    const auto j = pipeline::join(spec, registry, manifests, dir, resume);
+    const auto j = pipeline::join(spec, registry, manifests, dir, resume, replace);
     std::printf("aligned %d epochs in %.0f s; best val loss %.4f at epoch %d\n", j.epochs_done,
                 j.seconds, j.best_val_loss, j.best_epoch);
     const auto manifest = pipeline::read_alliance(spec.alliance.dir);

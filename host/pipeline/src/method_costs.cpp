@@ -54,8 +54,10 @@ int64_t parameter_count(const torch::nn::Module& m) {
 }  // namespace
 
 double training_seconds(const fs::path& run_dir) {
-  return seconds_column_sum(run_dir / "metrics.csv") +
-         seconds_column_sum(run_dir / "adapt" / "metrics.csv");
+  double sum = 0.0;
+  for (const char* sub : {".", "adapt", "join", "join_adapt"})
+    sum += seconds_column_sum(run_dir / sub / "metrics.csv");
+  return sum;
 }
 
 std::vector<MethodCost> measure_costs(const ExperimentSpec& spec, const Registry& registry,

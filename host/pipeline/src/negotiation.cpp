@@ -514,8 +514,8 @@ NegotiateResult negotiate(const ExperimentSpec& spec, const Registry& registry,
 }
 
 JoinResult join(const ExperimentSpec& spec, const Registry& registry,
-                const std::vector<PluginManifest>& manifests, const fs::path& run_dir,
-                bool resume) {
+                const std::vector<PluginManifest>& manifests, const fs::path& run_dir, bool resume,
+                bool replace) {
   const auto start = std::chrono::steady_clock::now();
   if (spec.alliance.dir.empty())
     throw ConfigError(spec.file.string() + ": joining needs alliance.dir (the artifact to join)");
@@ -530,9 +530,10 @@ JoinResult join(const ExperimentSpec& spec, const Registry& registry,
     if (m.founder) founders.push_back(m.agent);
   for (const auto& n : newcomers)
     if (const AllianceMember* am = manifest.find(n);
-        am && am->trained_against == manifest.id && !resume)
+        am && am->trained_against == manifest.id && !resume && !replace)
       throw Error((alliance_dir / "alliance.toml").string() + ": " + n +
-                  " is already a member of alliance " + manifest.id);
+                  " is already a member of alliance " + manifest.id +
+                  " (pass --replace to retrain its adapters)");
   std::vector<std::string> names = founders;
   names.insert(names.end(), newcomers.begin(), newcomers.end());
   const auto members = load_frozen_members(spec, registry, manifests, names);

@@ -62,6 +62,11 @@ TEST(Costs, TrainingSecondsSumsStageOneAndTwo) {
   EXPECT_DOUBLE_EQ(cp::training_seconds(dir.path()), 200.0);
   write(dir.path() / "adapt" / "metrics.csv", "epoch,seconds\n1,12.25\n");
   EXPECT_DOUBLE_EQ(cp::training_seconds(dir.path()), 212.25);
+  // A join run: alignment in join/, its receiver's adaptation in join_adapt/.
+  concord::test::TempDir joined;
+  write(joined.path() / "join" / "metrics.csv", "epoch,seconds\n1,30\n2,31\n");
+  write(joined.path() / "join_adapt" / "metrics.csv", "epoch,seconds\n1,9.5\n");
+  EXPECT_DOUBLE_EQ(cp::training_seconds(joined.path()), 70.5);
 }
 
 TEST(Costs, MalformedMetricsNameFileAndLine) {

@@ -26,8 +26,9 @@ struct MethodCost {
   double train_seconds = 0.0;        ///< the run's training wall time (see training_seconds)
 };
 
-/// Sum of the `seconds` column of `run_dir`/metrics.csv and `run_dir`/adapt/metrics.csv
-/// (stage 1 or join alignment, then stage 2), 0 for a missing file. Throws
+/// Sum of the `seconds` column of the metrics.csv files in `run_dir` (stage 1),
+/// `run_dir`/adapt (stage 2), `run_dir`/join and `run_dir`/join_adapt (a join's
+/// alignment and adaptation); a missing file counts 0. Throws
 /// concord::Error naming the file and line on a malformed table.
 double training_seconds(const std::filesystem::path& run_dir);
 

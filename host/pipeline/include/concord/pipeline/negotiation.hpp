@@ -184,11 +184,13 @@ struct JoinResult {
 /// pragmatic terms, or the artifact's alignment loss and the pragmatic term; the
 /// occupancy head is frozen). Checkpoints in run_dir/join;
 /// the best epoch's adapters are added to the artifact as members trained against
-/// its id, which does not change. Throws ConfigError / concord::Error naming the
-/// file or key, and AllianceMismatch when the negotiator weights do not match the id.
+/// its id, which does not change. A newcomer that is already a member is refused
+/// unless `replace` (its adapters are retrained and replaced). Throws ConfigError /
+/// concord::Error naming the file or key, and AllianceMismatch when the negotiator
+/// weights do not match the id.
 JoinResult join(const ExperimentSpec& spec, const Registry& registry,
                 const std::vector<PluginManifest>& manifests, const std::filesystem::path& run_dir,
-                bool resume);
+                bool resume, bool replace = false);
 
 /// What negotiate() did.
 struct NegotiateResult {
