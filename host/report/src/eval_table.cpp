@@ -98,8 +98,9 @@ std::vector<EvalRow> read_eval_results(const fs::path& run_dir) {
 }
 
 bool is_step0(const std::string& experiment) {
-  const std::string last = fs::path(experiment).filename().string();
-  return last.rfind("step0_", 0) == 0;
+  for (const auto& part : fs::path(experiment))
+    if (part.string().rfind("step0_", 0) == 0) return true;
+  return false;
 }
 
 }  // namespace concord::report

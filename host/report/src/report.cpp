@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 #include <system_error>
+#include <tuple>
 
 #include "concord/formats/error.hpp"
 #include "concord/report/eval_table.hpp"
@@ -244,49 +245,75 @@ void hetero_section(Writer& w, const std::vector<EvalRow>& all, const fs::path& 
   w.heading(kHeteroHeading);
   w.paragraph(
       "The NegoCollab paper's Table 1 analogue: AP@0.5 of the ego's detections when it "
-      "collaborates with the listed agent types, without pose noise. no_fusion is the ego "
-      "alone, late_fusion shares boxes, naive fuses features without adaptation; the other "
-      "columns are the heterogeneous-collaboration methods. Best per row in bold. A method "
-      "is labelled with its experiment only where two experiments report different results "
-      "for it.");
-  const auto methods =
-      methods_of(rows, [](const EvalRow& r) { return std::make_pair(r.collaborators, r.ego); });
-  const auto pairs = pairs_of(rows);
-  std::vector<std::string> header = {"collaborators", "ego"};
-  for (const auto& m : methods) header.push_back(m.label);
-  MarkdownTable t(header, 2);
+      "collaborates with the listed agent types, without pose noise, one row per experiment "
+      "(each evaluates its own baselines on its own data and type assignment). no_fusion is the "
+      "ego alone, late_fusion shares boxes, naive fuses features without adaptation; the other "
+      "columns are the heterogeneous-collaboration methods. Best per row in bold. The figure "
+      "shows the experiments that train a method (not their sub-runs such as noise sweeps).");
+  // One column per mode, in the usual order.
+  std::vector<std::string> modes;
+  for (const EvalRow* r : rows)
+    if (std::find(modes.begin(), modes.end(), r->mode) == modes.end()) modes.push_back(r->mode);
+  std::stable_sort(modes.begin(), modes.end(), [](const std::string& a, const std::string& b) {
+    return mode_rank(a) < mode_rank(b);
+  });
+  // One row per (collaborators, ego, experiment).
+  using Key = std::tuple<std::string, std::string, std::string>;
+  std::set<Key> keys;
+  for (const EvalRow* r : rows) keys.emplace(r->collaborators, r->ego, r->experiment);
+  auto is_baseline = [](const std::string& mode) {
+    return mode == "no_fusion" || mode == "late_fusion" || mode == "naive" ||
+           mode == "intermediate";
+  };
+  std::vector<std::string> header = {"collaborators", "ego", "experiment"};
+  header.insert(header.end(), modes.begin(), modes.end());
+  MarkdownTable t(header, 3);
   BarChart chart;
   chart.title = "AP@0.5 per method (pose noise 0)";
-  chart.x_label = "collaborators, ego";
+  chart.x_label = "row (listed under the figure)";
   chart.y_label = "AP@0.5";
-  for (const auto& m : methods) chart.series.push_back(m.label);
-  for (const auto& [collaborators, ego] : pairs) {
+  chart.series = modes;
+  std::string legend;
+  for (const auto& [collaborators, ego, experiment] : keys) {
     std::vector<double> values;
-    for (const auto& m : methods) {
-      const EvalRow* r = find_row(rows, m, [&](const EvalRow& e) {
-        return e.collaborators == collaborators && e.ego == ego;
-      });
-      values.push_back(r ? r->ap50 : NAN);
+    bool trains_a_method = false;
+    for (const auto& mode : modes) {
+      const EvalRow* found = nullptr;
+      for (const EvalRow* r : rows) {
+        if (r->collaborators == collaborators && r->ego == ego && r->experiment == experiment &&
+            r->mode == mode)
+          found = r;
+      }
+      values.push_back(found ? found->ap50 : NAN);
+      if (found && !is_baseline(mode)) trains_a_method = true;
     }
     double best = -INFINITY;
     for (double v : values) {
       if (std::isfinite(v)) best = std::max(best, v);
     }
-    std::vector<std::string> cells = {collaborators, ego};
+    std::vector<std::string> cells = {collaborators, ego, experiment};
     for (double v : values) {
       const std::string text = format_number(v);
       cells.push_back(
           std::isfinite(v) && format_number(v) == format_number(best) ? "**" + text + "**" : text);
     }
     t.add_row(cells);
-    chart.groups.push_back(collaborators + ", ego " + ego);
-    chart.values.push_back(values);
+    if (trains_a_method && experiment.find('/') == std::string::npos) {
+      // Numbered groups: the long names are listed under the figure instead.
+      chart.groups.push_back(std::to_string(chart.groups.size() + 1));
+      legend += (legend.empty() ? "" : "; ") + chart.groups.back() + " = " + collaborators +
+                ", ego " + ego + " (" + experiment + ")";
+      chart.values.push_back(values);
+    }
   }
   w.heading(kHeteroAp50Heading);
   w.table(t);
-  const fs::path png = out_dir / "ap50_bars.png";
-  draw_grouped_bars(chart, png);
-  w.figure(png, "AP@0.5 per method and (collaborators, ego)");
+  if (!chart.groups.empty()) {
+    const fs::path png = out_dir / "ap50_bars.png";
+    draw_grouped_bars(chart, png);
+    w.figure(png, "AP@0.5 per method and (collaborators, ego)");
+    w.paragraph("Bars: " + legend + ".");
+  }
 
   w.heading(kHeteroFullHeading);
   std::vector<const EvalRow*> sorted = rows;

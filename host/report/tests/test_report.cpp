@@ -198,29 +198,32 @@ TEST_F(FullRun, Step0TableHasOneRowPerExperimentAndMode) {
   EXPECT_EQ(t.cell({{"experiment", "step0_m2"}, {"mode", "intermediate"}}, "ego"), "m2");
 }
 
-TEST_F(FullRun, HeteroTableHasOneColumnPerMethodAndDisambiguatesOnlyConflicts) {
+TEST_F(FullRun, HeteroTableHasOneRowPerExperimentAndOneColumnPerMethod) {
   const ParsedTable t = table_after(md_, kHeteroAp50Heading);
-  // no_fusion, late_fusion and negocollab agree across experiments: one column
-  // each; naive differs between negocollab_m1m2 and stamp_m1m2: two columns.
-  const std::vector<std::string> header = {
-      "collaborators",      "ego",   "no_fusion", "late_fusion", "naive (negocollab_m1m2)",
-      "naive (stamp_m1m2)", "stamp", "negocollab"};
+  const std::vector<std::string> header = {"collaborators", "ego",   "experiment", "no_fusion",
+                                           "late_fusion",   "naive", "stamp",      "negocollab"};
   EXPECT_EQ(t.header, header);
-  ASSERT_EQ(t.rows.size(), 2u);
-  const std::map<std::string, std::string> m1 = {{"collaborators", "m1+m2"}, {"ego", "m1"}};
-  const std::map<std::string, std::string> m2 = {{"collaborators", "m1+m2"}, {"ego", "m2"}};
-  EXPECT_EQ(t.cell(m1, "negocollab"), "0.596");
-  EXPECT_EQ(t.cell(m1, "late_fusion"), "0.632");
-  EXPECT_EQ(t.cell(m1, "naive (negocollab_m1m2)"), "0.586");
-  EXPECT_EQ(t.cell(m1, "naive (stamp_m1m2)"), "0.581");
-  EXPECT_EQ(t.cell(m1, "stamp"), "0.611");
-  EXPECT_EQ(t.cell(m2, "negocollab"), "0.141");
-  EXPECT_EQ(t.cell(m2, "stamp"), "0.222");
-  EXPECT_EQ(t.cell(m2, "no_fusion"), "0.096");
-  EXPECT_EQ(t.cell(m2, "naive (stamp_m1m2)"), "—");  // stamp_m1m2 has no naive for m2
+  // negocollab_m1m2 and stamp_m1m2 for both egos, noise_m1m2's σ = 0 rows for m1.
+  ASSERT_EQ(t.rows.size(), 5u);
+  auto key = [](const std::string& ego, const std::string& experiment) {
+    return std::map<std::string, std::string>{
+        {"collaborators", "m1+m2"}, {"ego", ego}, {"experiment", experiment}};
+  };
+  EXPECT_EQ(t.cell(key("m1", "negocollab_m1m2"), "negocollab"), "0.596");
+  EXPECT_EQ(t.cell(key("m1", "negocollab_m1m2"), "late_fusion"), "0.632");
+  EXPECT_EQ(t.cell(key("m1", "negocollab_m1m2"), "naive"), "0.586");
+  EXPECT_EQ(t.cell(key("m1", "negocollab_m1m2"), "stamp"), "—");
+  EXPECT_EQ(t.cell(key("m1", "stamp_m1m2"), "naive"), "0.581");
+  EXPECT_EQ(t.cell(key("m1", "stamp_m1m2"), "stamp"), "0.611");
+  EXPECT_EQ(t.cell(key("m2", "negocollab_m1m2"), "negocollab"), "0.141");
+  EXPECT_EQ(t.cell(key("m2", "stamp_m1m2"), "stamp"), "0.222");
+  EXPECT_EQ(t.cell(key("m2", "negocollab_m1m2"), "no_fusion"), "0.096");
+  EXPECT_EQ(t.cell(key("m2", "stamp_m1m2"), "naive"), "—");  // stamp_m1m2 has no naive for m2
+  EXPECT_EQ(t.cell(key("m1", "noise_m1m2"), "no_fusion"), "—");
   // The best of each row is bold.
   EXPECT_NE(md_.find("| **0.632** |"), std::string::npos);
   EXPECT_NE(md_.find("| **0.490** |"), std::string::npos);
+  EXPECT_NE(md_.find("| **0.611** |"), std::string::npos);
 }
 
 TEST_F(FullRun, HeteroFullTableHasEveryNoiseFreeRow) {

@@ -53,8 +53,8 @@ std::vector<EvalFile> find_eval_files(const std::filesystem::path& run_dir, int 
 /// experiment order. Throws concord::formats::FormatError.
 std::vector<EvalRow> read_eval_results(const std::filesystem::path& run_dir);
 
-/// True for a Step-0 (homogeneous) experiment: the last component of its name
-/// starts with "step0_".
+/// True for a Step-0 (homogeneous) experiment or one of its sub-runs: a component
+/// of its name starts with "step0_" ("step0_m1", "step0_m1/bf16").
 bool is_step0(const std::string& experiment);
 
 }  // namespace concord::report
