@@ -1,11 +1,16 @@
 #include "concord/pipeline/alliance.hpp"
 
+#include <fcntl.h>
 #include <openssl/evp.h>
+#include <sys/file.h>
 #include <toml++/toml.h>
 #include <torch/serialize/archive.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -432,6 +437,29 @@ void require_same_alliance(const std::string& expected, const std::string& got,
   throw AllianceMismatch("message from " + sender + " carries alliance " + got +
                          ", the ego's alliance is " + expected + "; retrain " + sender +
                          "'s adapters against it with `concord join`");
+}
+
+AllianceLock::AllianceLock(const std::filesystem::path& dir) {
+  std::filesystem::create_directories(dir);
+  const std::string file = (dir / "alliance.lock").string();
+  fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd_ < 0) throw Error(file + ": cannot create the artifact lock: " + std::strerror(errno));
+  int rc = 0;
+  do {
+    rc = ::flock(fd_, LOCK_EX);
+  } while (rc != 0 && errno == EINTR);
+  if (rc != 0) {
+    const std::string why = std::strerror(errno);
+    ::close(fd_);
+    throw Error(file + ": cannot lock the artifact: " + why);
+  }
+}
+
+AllianceLock::~AllianceLock() {
+  if (fd_ >= 0) {
+    ::flock(fd_, LOCK_UN);
+    ::close(fd_);
+  }
 }
 
 }  // namespace concord::pipeline

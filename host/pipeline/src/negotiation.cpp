@@ -696,8 +696,16 @@ JoinResult join(const ExperimentSpec& spec, const Registry& registry,
   }
   load_checkpoint(ckpt_dir, "best", newcomer_state, nullptr, components);
 
-  // Add the newcomers to the artifact; the id must not change.
+  // Add the newcomers to the artifact; the id must not change. Another join may
+  // have added its member since this one started: re-read the manifest under the
+  // artifact's lock, so that concurrent joins do not drop each other's entries.
+  const AllianceLock lock(alliance_dir);
   const std::string id = manifest.id;
+  manifest = read_alliance(alliance_dir);
+  if (manifest.id != id)
+    throw AllianceMismatch((alliance_dir / "alliance.toml").string() +
+                           ": the artifact changed to " + manifest.id + " while " + id +
+                           " was being joined");
   std::vector<torch::nn::Module*> sender_ptrs(manifest.members.size(), nullptr);
   std::vector<torch::nn::Module*> receiver_ptrs(manifest.members.size(), nullptr);
   for (size_t k = 0; k < newcomers.size(); ++k) {

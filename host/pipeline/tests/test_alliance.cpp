@@ -5,8 +5,11 @@
 #include <gtest/gtest.h>
 #include <torch/nn/modules/linear.h>
 
+#include <atomic>
+#include <chrono>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "concord/error.hpp"
 #include "concord/pipeline/alliance.hpp"
@@ -192,6 +195,26 @@ TEST(Alliance, MalformedManifestsNameTheFileAndKey) {
   bad.common.channels = 0;
   EXPECT_THROW(cp::write_alliance(dir.path(), bad, nullptr, {nullptr, nullptr}, {nullptr, nullptr}),
                concord::ConfigError);
+}
+
+// Two joins of one artifact serialise on its lock: a second holder waits until the
+// first releases it (flock locks are per open file, so threads of one process conflict).
+TEST(AllianceLock, SecondHolderWaitsForTheFirst) {
+  concord::test::TempDir dir;
+  std::atomic<bool> acquired{false};
+  std::thread other;
+  {
+    const cp::AllianceLock first(dir.path());
+    EXPECT_TRUE(std::filesystem::exists(dir.path() / "alliance.lock"));
+    other = std::thread([&] {
+      const cp::AllianceLock second(dir.path());
+      acquired = true;
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    EXPECT_FALSE(acquired.load());  // still held by `first`
+  }
+  other.join();
+  EXPECT_TRUE(acquired.load());
 }
 
 }  // namespace

@@ -74,6 +74,22 @@ struct AllianceManifest {
   const AllianceMember* find(const std::string& agent) const;
 };
 
+/// An exclusive advisory lock (flock) on `<dir>/alliance.lock` for the lifetime of
+/// the object: joins hold it while they re-read and rewrite alliance.toml, so that
+/// two agent types joining the same artifact at once both end up in it. Blocks
+/// until the lock is free. Throws concord::Error naming the file when it cannot be
+/// created or locked.
+class AllianceLock {
+ public:
+  explicit AllianceLock(const std::filesystem::path& dir);
+  ~AllianceLock();
+  AllianceLock(const AllianceLock&) = delete;
+  AllianceLock& operator=(const AllianceLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
 /// Thrown when a message's alliance id differs from the receiving agent's.
 class AllianceMismatch : public Error {
  public:
