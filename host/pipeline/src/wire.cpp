@@ -25,8 +25,25 @@ std::string to_string(WireFormat format) {
   return "fp32";
 }
 
+namespace {
+
+// The dtype a message travels in; sizes and rounding both follow from it.
+at::ScalarType wire_dtype(WireFormat format) {
+  switch (format) {
+    case WireFormat::kFp16:
+      return at::kHalf;
+    case WireFormat::kBf16:
+      return at::kBFloat16;
+    case WireFormat::kFp32:
+      break;
+  }
+  return at::kFloat;
+}
+
+}  // namespace
+
 int bytes_per_value(WireFormat format) {
-  return format == WireFormat::kFp32 ? 4 : 2;
+  return static_cast<int>(c10::elementSize(wire_dtype(format)));
 }
 
 int64_t message_bytes(int64_t channels, int64_t height, int64_t width, WireFormat format) {
@@ -35,8 +52,7 @@ int64_t message_bytes(int64_t channels, int64_t height, int64_t width, WireForma
 
 at::Tensor through_wire(const at::Tensor& message, WireFormat format) {
   if (format == WireFormat::kFp32) return message;
-  const auto dtype = format == WireFormat::kFp16 ? at::kHalf : at::kBFloat16;
-  return message.to(dtype).to(message.scalar_type());
+  return message.to(wire_dtype(format)).to(message.scalar_type());
 }
 
 }  // namespace concord::pipeline
