@@ -23,6 +23,9 @@ Receiver::~Receiver() = default;
 Negotiator::~Negotiator() = default;
 AlignmentLoss::~AlignmentLoss() = default;
 Fusion::~Fusion() = default;
+LossTerms Fusion::loss(const FusionOutput&, const at::Tensor&) {
+  return {};
+}
 DetectionHead::~DetectionHead() = default;
 at::Tensor DetectionHead::occupancy_labels(const std::vector<at::Tensor>&) {
   TORCH_CHECK(false, "this detection head has no anchor targets, so no occupancy labels");

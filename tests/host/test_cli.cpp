@@ -73,7 +73,7 @@ TEST(Cli, InspectLoadsAndShowsTheDescriptor) {
 
 TEST(Cli, EachRefusalIsOneClearLineAndExitCodeOne) {
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"test_abi_major", "ABI major mismatch: expected 1, found 2"},
+      {"test_abi_major", "ABI major mismatch: expected 2, found 3"},
       {"test_abi_minor", "ABI minor too new"},
       {"test_fingerprint", "build fingerprint mismatch"},
       {"test_no_entry", "missing entry point concord_plugin_descriptor_v1"},

@@ -29,8 +29,9 @@
 extern "C" {
 #endif
 
-/** ABI major: bumped on any incompatible change of the bases, registry or descriptor. */
-#define CONCORD_ABI_MAJOR 1
+/** ABI major: bumped on any incompatible change of the bases, registry or descriptor.
+ *  2: Fusion gained the virtual loss() (pyramid occupancy supervision). */
+#define CONCORD_ABI_MAJOR 2
 /** ABI minor: bumped on backwards-compatible additions; a plugin needs minor <= host minor. */
 #define CONCORD_ABI_MINOR 0
 

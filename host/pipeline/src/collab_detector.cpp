@@ -83,6 +83,22 @@ LossTerms CollabDetector::loss(const Output& out, const loader::CollabSample& sa
       total = total + v;
     }
   }
+  // The fusion's auxiliary terms (HEAL pyramid occupancy): each agent's occupancy logits
+  // against its own labels, when every agent has them.
+  bool own_labels = !out.fusion.occupancy.empty() && !out.local.empty();
+  for (std::size_t k = 0; k < out.local.size() && own_labels; ++k) {
+    own_labels = k < sample.agents.size() && sample.agents[k].own_gt_boxes.defined();
+  }
+  if (own_labels) {
+    std::vector<at::Tensor> own;
+    for (std::size_t k = 0; k < out.local.size(); ++k) own.push_back(sample.agents[k].own_gt_boxes);
+    for (auto& [name, value] : fusion_->loss(out.fusion, head_->occupancy_labels(own))) {
+      at::Tensor v = value.to(at::kFloat);
+      auto it = terms.find(name);
+      terms[name] = it == terms.end() ? v : it->second + v;
+      total = total + v;
+    }
+  }
   terms["total"] = total;
   return terms;
 }

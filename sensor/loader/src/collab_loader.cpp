@@ -177,6 +177,22 @@ CollabSample CollabLoader::from_frame(const formats::Opv2vFrame& frame,
     for (int c = 0; c < 7; ++c) boxes[static_cast<int64_t>(i)][c] = static_cast<float>(v[c]);
     ids[static_cast<int64_t>(i)] = objects[i].id;
   }
+
+  // Each agent's own labels: the ground-truth rows it lists (and sees, for camera labels).
+  for (std::size_t k = 0; k < selected.size(); ++k) {
+    const auto& listed = selected[k].meta().vehicles;
+    std::set<std::int64_t> visible;
+    if (options_.camera_visible_gt) visible = camera_visible_ids(frame, {selected[k]});
+    std::vector<int64_t> rows;
+    for (std::size_t i = 0; i < objects.size(); ++i) {
+      const std::int64_t id = objects[i].id;
+      if (listed.count(id) != 0 && (!options_.camera_visible_gt || visible.count(id) != 0)) {
+        rows.push_back(static_cast<int64_t>(i));
+      }
+    }
+    sample.agents[k].own_gt_boxes =
+        sample.gt_boxes.index_select(0, at::tensor(rows, at::kLong)).contiguous();
+  }
   return sample;
 }
 

@@ -48,6 +48,18 @@ TEST(CollabLoader, GroundTruthIsTheInRangeUnionInTheEgoFrame) {
   EXPECT_NEAR(std::remainder(b[6].item<float>(), M_PI), 0.0, 1e-4);
 }
 
+TEST(CollabLoader, OwnLabelsAreTheGroundTruthRowsEachAgentLists) {
+  auto s = CollabLoader(tiny(), no_points()).get(0);
+  // 1000 and 641 list vehicle 5; the RSU -1 lists nothing.
+  ASSERT_EQ(s.agents.size(), 3u);
+  ASSERT_EQ(s.agents[2].id, "-1");
+  for (int k = 0; k < 2; ++k) {
+    ASSERT_EQ(s.agents[k].own_gt_boxes.sizes(), (std::vector<int64_t>{1, 7})) << k;
+    EXPECT_TRUE(at::equal(s.agents[k].own_gt_boxes, s.gt_boxes)) << "ego frame, like gt_boxes";
+  }
+  EXPECT_EQ(s.agents[2].own_gt_boxes.sizes(), (std::vector<int64_t>{0, 7}));
+}
+
 TEST(CollabLoader, CommunicationRangeAndRelativePoses) {
   LoaderOptions o = no_points();
   o.comm_range_m = 30.0;  // 641 is 20 m from the ego, the RSU -1 36 m
@@ -146,6 +158,8 @@ TEST(CollabLoader, CameraLabelsKeepBoxesWhoseCentrePixelIsVisibleToSomeAgent) {
     auto data = with_visibility(tmp.path() / "b", {{"641", {102, 127}}});
     auto s = CollabLoader(data, o).get(0);
     ASSERT_EQ(s.gt_ids.size(0), 1) << "visible to the collaborator 641 only";
+    EXPECT_EQ(s.agents[0].own_gt_boxes.size(0), 0) << "the ego lists 5 but does not see it";
+    EXPECT_EQ(s.agents[1].own_gt_boxes.size(0), 1);
   }
   {
     // One pixel off (the transposed cell): invisible to everyone.

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "concord/export.hpp"
+#include "concord/modules/loss_terms.hpp"
 
 namespace concord {
 
@@ -37,6 +38,14 @@ class CONCORD_CORE_API Fusion : public torch::nn::Module {
   ~Fusion() override;
   /// Fuses each sample's agents. Throws c10::Error when shapes disagree with agents_per_sample.
   virtual FusionOutput forward(const FusionInput& input) = 0;
+  /// The fusion's auxiliary training terms for `out` = forward(input) (e.g. HEAL's pyramid
+  /// occupancy loss; reference/field-conventions.md §2.4), already weighted, no "total".
+  /// occupancy_labels: [N, 1, H, W] float32, one map per agent of the input (same order,
+  /// ego frame, H x W = the input grid = the anchor grid), built from that agent's OWN
+  /// labels (DetectionHead::occupancy_labels): 1 = occupied, 0 = free, -1 = ignore. The
+  /// default returns no terms (a fusion without auxiliary supervision). Throws c10::Error
+  /// when the labels do not match the output's maps.
+  virtual LossTerms loss(const FusionOutput& out, const at::Tensor& occupancy_labels);
 };
 
 }  // namespace concord

@@ -8,6 +8,7 @@
 
 #include "blocks.hpp"
 #include "concord/error.hpp"
+#include "occupancy_loss.hpp"
 #include "weighted_fuse.hpp"
 
 namespace concord::plugins {
@@ -43,6 +44,16 @@ void check_options(const PyramidFusionOptions& o) {
       if (v < 1)
         throw ConfigError("pyramid fusion: list values must be >= 1, got " + list_string(*list));
     }
+  }
+  bool any_weight = false;
+  for (double w : o.occupancy_weights) {
+    if (w < 0) throw ConfigError("pyramid fusion: occupancy_weights must be >= 0");
+    any_weight = any_weight || w > 0;
+  }
+  if (any_weight && o.occupancy_weights.size() != levels) {
+    throw ConfigError("pyramid fusion: occupancy_weights needs one weight per level (" +
+                      std::to_string(levels) + "), got " +
+                      std::to_string(o.occupancy_weights.size()));
   }
   if (o.in_channels < 1 || o.shrink_channels < 1) {
     throw ConfigError("pyramid fusion: in_channels and shrink_channels must be >= 1");
@@ -151,6 +162,29 @@ FusionOutput PyramidFusion::forward(const FusionInput& input) {
   const auto [out_h, out_w] = output_size(height, width);
   out.fused = fused.narrow(2, 0, out_h).narrow(3, 0, out_w);
   return out;
+}
+
+LossTerms PyramidFusion::loss(const FusionOutput& out, const at::Tensor& occupancy_labels) {
+  bool any_weight = false;
+  for (double w : options_.occupancy_weights) any_weight = any_weight || w > 0;
+  if (!any_weight) return {};
+  TORCH_CHECK(out.occupancy.size() == level_strides_.size(), "pyramid fusion loss: expected ",
+              level_strides_.size(), " occupancy levels, got ", out.occupancy.size());
+  const at::Tensor& first = out.occupancy.front();
+  TORCH_CHECK(occupancy_labels.dim() == 4 && occupancy_labels.size(1) == 1 &&
+                  occupancy_labels.size(0) == first.size(0) &&
+                  occupancy_labels.size(2) == first.size(2) &&
+                  occupancy_labels.size(3) == first.size(3),
+              "pyramid fusion loss: occupancy labels must be [", first.size(0), ", 1, ",
+              first.size(2), ", ", first.size(3), "] (one map per agent on the fusion grid), got ",
+              occupancy_labels.sizes());
+  at::Tensor labels = occupancy_labels.squeeze(1);
+  pyramid::PyramidOccupancyLossOptions o;
+  o.relative_downsample = level_strides_;
+  o.level_weights = options_.occupancy_weights;
+  o.pos_cls_weight = options_.occupancy_pos_weight;
+  return {{"occupancy",
+           pyramid::pyramid_occupancy_loss(out.occupancy, labels > 0.5, labels.abs() < 0.5, o)}};
 }
 
 }  // namespace concord::plugins

@@ -35,6 +35,10 @@ struct PyramidFusionOptions {
   std::vector<int64_t> num_upsample_filters{64, 64, 64};  ///< channels after each deconvolution
   int64_t shrink_channels = 64;  ///< output channels of the shrink header (HEAL 256)
   bool mask_scores = true;       ///< multiply the agents' scores by the valid mask
+  /// Weight of each level's occupancy focal term in loss() (HEAL [0.4, 0.2, 0.1]); one per
+  /// level, or all zero / empty to train without occupancy supervision.
+  std::vector<double> occupancy_weights{0.4, 0.2, 0.1};
+  double occupancy_pos_weight = 2.0;  ///< weight of occupied cells (free cells 1; HEAL 2)
 };
 
 /// Multi-level ResNet pyramid with per-level occupancy-weighted fusion of each sample's agents.
@@ -78,6 +82,14 @@ class PyramidFusion : public Fusion {
   /// H, W], agents_per_sample has a count < 1 or does not sum to N, or valid is not
   /// [N, 1, H, W].
   FusionOutput forward(const FusionInput& input) override;
+
+  /// HEAL's pyramid occupancy loss (pyramid::pyramid_occupancy_loss with the options'
+  /// occupancy_weights and occupancy_pos_weight, downsample c_l per level) of out.occupancy
+  /// against occupancy_labels [N, 1, H, W] float32 (1 occupied, 0 free, -1 ignored; each
+  /// agent's own labels in the ego frame, H x W the input grid). Returns {"occupancy": scalar
+  /// float32}, or no terms when every weight is 0. Throws c10::Error when the labels are not
+  /// [N, 1, H, W] with N and H x W those of out.occupancy's first level.
+  LossTerms loss(const FusionOutput& out, const at::Tensor& occupancy_labels) override;
 
   /// The options the module was built with.
   const PyramidFusionOptions& options() const { return options_; }

@@ -15,6 +15,8 @@ std::shared_ptr<concord::Fusion> make_pyramid_fusion(const concord::ParamSet& p)
   o.num_upsample_filters = p.get_int_list("num_upsample_filters");
   o.shrink_channels = p.get_int("shrink_channels");
   o.mask_scores = p.get_bool("mask_scores");
+  o.occupancy_weights = p.get_float_list("occupancy_weights");
+  o.occupancy_pos_weight = p.get_float("occupancy_pos_weight");
   return std::make_shared<concord::plugins::PyramidFusion>(o);
 }
 

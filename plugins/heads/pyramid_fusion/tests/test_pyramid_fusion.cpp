@@ -180,6 +180,44 @@ TEST(PyramidFusion, GradientsReachTheOccupancyHeads) {
   }
 }
 
+// Fusion::loss with zero logits (p = 0.5): every counted free cell costs the focal term
+// alpha_t (1 - p_t)^2 ln 2 = 0.75 * 0.25 * ln 2; ignored (-1) cells cost nothing, and a coarse
+// cell is free only when all its fine cells are.
+TEST(PyramidFusion, OccupancyLossOfZeroLogitsIsHandComputed) {
+  auto f = make(small_params());
+  set_occupancy_heads(*f, 0.0, 0.0);
+  concord::FusionOutput out = f->forward({at::randn({1, 8, 16, 16}), {1}, {}});
+  const double per_cell = 0.75 * 0.25 * std::log(2.0);
+  at::Tensor free = at::zeros({1, 1, 16, 16});
+  auto terms = f->loss(out, free);
+  ASSERT_EQ(terms.count("occupancy"), 1u);
+  // 16x16, 8x8, 4x4 cells at weights 0.4, 0.2, 0.1.
+  EXPECT_NEAR(terms.at("occupancy").item<double>(), (256 * 0.4 + 64 * 0.2 + 16 * 0.1) * per_cell,
+              1e-4);
+  at::Tensor half = free.clone();
+  half.narrow(2, 0, 8).fill_(-1.0);  // rows 0-7 ignored
+  EXPECT_NEAR(f->loss(out, half).at("occupancy").item<double>(),
+              (128 * 0.4 + 32 * 0.2 + 8 * 0.1) * per_cell, 1e-4);
+}
+
+TEST(PyramidFusion, OccupancyLossMatchesThePyramidLossAndCanBeSwitchedOff) {
+  auto f = make(small_params());
+  concord::FusionOutput out = f->forward({at::randn({3, 8, 16, 12}), {2, 1}, {}});
+  at::Tensor labels = at::randint(-1, 2, {3, 1, 16, 12});
+  const at::Tensor l = labels.squeeze(1);
+  const double expected =
+      concord::plugins::pyramid::pyramid_occupancy_loss(out.occupancy, l == 1, l == 0)
+          .item<double>();
+  EXPECT_NEAR(f->loss(out, labels).at("occupancy").item<double>(), expected, 1e-5);
+  EXPECT_THROW(f->loss(out, labels.narrow(0, 0, 2)), c10::Error);
+  EXPECT_THROW(f->loss(out, labels.narrow(3, 0, 8)), c10::Error);
+  concord::ParamSet p = small_params();
+  p.set("occupancy_weights", std::vector<double>{0.0, 0.0, 0.0});
+  EXPECT_TRUE(make(p)->loss(out, labels).empty());
+  p.set("occupancy_weights", std::vector<double>{0.4, 0.2});
+  EXPECT_THROW(make(p), concord::RegistryError);
+}
+
 TEST(PyramidFusion, IsDeterministic) {
   at::Tensor x = at::randn({3, 8, 16, 12});
   at::Tensor valid = (at::rand({3, 1, 16, 12}) > 0.2).to(at::kFloat);

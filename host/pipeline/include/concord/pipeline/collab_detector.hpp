@@ -47,7 +47,11 @@ class CollabDetector : public torch::nn::Module {
 
   /// Training loss of `out` = forward(sample, ...): the head's terms against
   /// sample.gt_boxes plus every agent encoder's auxiliary terms (summed over the
-  /// agents, e.g. "depth"); "total" = head total + auxiliary terms. Scalars, float32.
+  /// agents, e.g. "depth") plus the fusion's auxiliary terms (e.g. "occupancy": each
+  /// agent's pyramid occupancy logits against head().occupancy_labels of its own
+  /// own_gt_boxes; skipped when an agent has none, as on DAIR-V2X); "total" = head total +
+  /// auxiliary terms. Scalars, float32. Throws c10::Error when the head has no anchor
+  /// targets but the fusion needs occupancy labels.
   LossTerms loss(const Output& out, const loader::CollabSample& sample);
 
   /// Runs one agent alone, in its own frame (for late fusion).

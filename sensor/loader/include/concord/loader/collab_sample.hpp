@@ -27,6 +27,12 @@ struct AgentData {
   /// [4, 4] float64 T_ego←agent from the poses with the sample's pose noise
   /// (equal to ego_from_agent when the noise is 0). Features are warped with this one.
   at::Tensor ego_from_agent_noisy;
+  /// [M_k, 7] float32, ego frame, clean poses: the rows of the sample's gt_boxes that this
+  /// agent lists itself (and, with camera labels, sees in its own visibility map): HEAL's
+  /// per-agent "single" labels, which supervise each agent's pyramid occupancy logits
+  /// (reference/field-conventions.md §2.4). Undefined when the format has no per-agent
+  /// labels (DAIR-V2X); the occupancy loss is then not applied.
+  at::Tensor own_gt_boxes;
 };
 
 /// A collaborative sample: ego first, then collaborators within range.
