@@ -299,7 +299,8 @@ LossTerms NegotiationModel::loss(const std::vector<at::Tensor>& locals,
     if (alignment_) {
       // Align-to-common baseline: the method's own objective against P (the
       // protocol's local feature) plus the task term on what goes on the wire.
-      const LossTerms a = alignment_->forward(*senders_[m], *receivers_[m], locals[m], sent, p);
+      const LossTerms a = alignment_->forward(*senders_[m], *receivers_[m], locals[m], sent, p,
+                                              AlignmentGroundTruth{gt_boxes, grid});
       for (const auto& [key, value] : a)
         if (key != "total") terms[method_ + "/" + name + "/" + key] = value;
       const at::Tensor prag = negocollab::pragmatic_loss(occupancy_head_->forward(sent), occupancy);

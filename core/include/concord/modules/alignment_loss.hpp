@@ -6,12 +6,26 @@
 
 #include <torch/nn/module.h>
 
+#include <vector>
+
 #include "concord/export.hpp"
+#include "concord/geometry/bev_grid.hpp"
 #include "concord/modules/loss_terms.hpp"
 #include "concord/modules/receiver.hpp"
 #include "concord/modules/sender.hpp"
 
 namespace concord {
+
+/// The batch's ground truth, for alignment losses that look at objects (PnPDA's calibrator
+/// pools features inside boxes).
+struct AlignmentGroundTruth {
+  /// B tensors [M_b, 7] float32 [x, y, z, h, w, l, yaw] (m, rad), each in its agent-frame's
+  /// own frame (Concord's box convention, detection_head.hpp); may be empty.
+  std::vector<at::Tensor> boxes;
+  /// The extent of the message / target maps in that frame (a crop of the common grid
+  /// during cropped negotiation).
+  BevGrid grid;
+};
 
 /// Abstract alignment loss (kind "alignment", experiment section [alignment]). The host
 /// adds the task term and trains the sender and receiver; parameters the loss itself
@@ -29,11 +43,13 @@ class CONCORD_CORE_API AlignmentLoss : public torch::nn::Module {
   ///   host (which also puts its task term on it); gradients flow through it.
   /// target: [B, C_target, H_t, W_t] the protocol agent's local feature of the same
   ///   agent-frames, fixed (detached by the host).
+  /// truth: the B agent-frames' boxes and the maps' grid (losses without objects ignore it).
   /// Returns named 0-dim float32 terms as the method reports them (its unweighted parts)
   /// and "total", the weighted sum the host minimises. Throws c10::Error on shape
   /// mismatches.
   virtual LossTerms forward(Sender& sender, Receiver& receiver, const at::Tensor& local,
-                            const at::Tensor& message, const at::Tensor& target) = 0;
+                            const at::Tensor& message, const at::Tensor& target,
+                            const AlignmentGroundTruth& truth) = 0;
 };
 
 }  // namespace concord

@@ -8,7 +8,8 @@ MpdaAlignmentLoss::MpdaAlignmentLoss(const MpdaAlignmentOptions& options) : opti
 }
 
 LossTerms MpdaAlignmentLoss::forward(Sender&, Receiver&, const at::Tensor&,
-                                     const at::Tensor& message, const at::Tensor& target) {
+                                     const at::Tensor& message, const at::Tensor& target,
+                                     const AlignmentGroundTruth&) {
   // Source domain = the protocol's own features (label 0), adapted = the message (label 1).
   const at::Tensor adversarial =
       mpda_adversarial_loss(classifier_, target.to(at::kFloat), message.to(at::kFloat));

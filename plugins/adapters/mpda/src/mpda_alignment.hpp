@@ -29,11 +29,12 @@ class MpdaAlignmentLoss : public AlignmentLoss {
   /// Throws c10::Error for invalid classifier options or a negative weight.
   explicit MpdaAlignmentLoss(const MpdaAlignmentOptions& options);
   /// message: [B, C, H, W] A(F_M); target: [B, C, H', W'] F_P (detached by the host);
-  /// local and the adapters are unused. Returns "adversarial" (the domain BCE, float32,
-  /// ln 2 for an undecided classifier) and "total" = weight · adversarial. Throws
-  /// c10::Error when the channels differ from the classifier's.
+  /// local, the adapters and the ground truth are unused. Returns "adversarial" (the domain
+  /// BCE, float32, ln 2 for an undecided classifier) and "total" = weight · adversarial.
+  /// Throws c10::Error when the channels differ from the classifier's.
   LossTerms forward(Sender& sender, Receiver& receiver, const at::Tensor& local,
-                    const at::Tensor& message, const at::Tensor& target) override;
+                    const at::Tensor& message, const at::Tensor& target,
+                    const AlignmentGroundTruth& truth) override;
   DomainClassifier& classifier() { return classifier_; }
 
  private:

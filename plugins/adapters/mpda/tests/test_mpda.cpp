@@ -196,7 +196,7 @@ TEST(MpdaAlignment, UndecidedClassifierGivesLn2AndTrainsBehindTheReversal) {
   auto receiver = registry()->create<concord::Receiver>("mpda", 1, defaults(1));
   const at::Tensor target = at::randn({2, 64, 6, 5});
   const at::Tensor message = at::randn({2, 64, 6, 5}).requires_grad_(true);
-  const auto terms = loss->forward(*sender, *receiver, target, message, target);
+  const auto terms = loss->forward(*sender, *receiver, target, message, target, {});
   EXPECT_NEAR(terms.at("adversarial").item<double>(), std::log(2.0), 1e-4);
   EXPECT_NEAR(terms.at("total").item<double>(), 2.0 * terms.at("adversarial").item<double>(), 1e-6);
   terms.at("total").backward();
@@ -225,7 +225,7 @@ TEST(MpdaAlignment, RefusesAChannelMismatch) {
   auto sender = registry()->create<concord::Sender>("mpda", 1, defaults(0));
   auto receiver = registry()->create<concord::Receiver>("mpda", 1, defaults(1));
   const at::Tensor a = at::randn({1, 32, 4, 4});
-  EXPECT_THROW(loss->forward(*sender, *receiver, a, a, a), c10::Error);
+  EXPECT_THROW(loss->forward(*sender, *receiver, a, a, a, {}), c10::Error);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "concord/plugin.hpp"
 #include "pnpda.hpp"
+#include "pnpda_alignment.hpp"
 
 namespace {
 
@@ -32,12 +33,23 @@ std::shared_ptr<concord::Receiver> make_receiver(const concord::ParamSet& p) {
   return std::make_shared<PnpdaReceiver>(options_from(p));
 }
 
+/// PnPDA-P's calibrator objective from the "alignment"/"pnpda" parameters. Throws
+/// c10::Error for tau <= 0 or a negative weight.
+std::shared_ptr<concord::AlignmentLoss> make_alignment(const concord::ParamSet& p) {
+  concord::plugins::pnpda::PnpdaAlignmentOptions o;
+  o.tau = p.get_float("tau");
+  o.max_cells = p.get_int("max_cells");
+  o.weight = p.get_float("weight");
+  return std::make_shared<concord::plugins::pnpda::PnpdaAlignmentLoss>(o);
+}
+
 void register_factories(concord::Registrar& registrar, const concord::PluginContext&) {
   registrar.add<concord::Sender>("pnpda", 1, make_sender);
   registrar.add<concord::Receiver>("pnpda", 1, make_receiver);
+  registrar.add<concord::AlignmentLoss>("pnpda", 1, make_alignment);
 }
 
 }  // namespace
 
 CONCORD_PLUGIN("pnpda", "1.0.0", register_factories, {"sender", "pnpda", 1},
-               {"receiver", "pnpda", 1})
+               {"receiver", "pnpda", 1}, {"alignment", "pnpda", 1})

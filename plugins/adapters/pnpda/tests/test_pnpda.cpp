@@ -10,6 +10,7 @@
 
 #include "calibrator_loss.hpp"
 #include "concord/adapters/accounting.hpp"
+#include "concord/modules/alignment_loss.hpp"
 #include "concord/modules/receiver.hpp"
 #include "concord/modules/sender.hpp"
 #include "concord/precision.hpp"
@@ -124,6 +125,66 @@ TEST(PnpdaCalibrator, PoolingCapAndEmptyCases) {
   EXPECT_THROW(pnpda::pnpda_contrastive_loss(x, x, {outside}, unit_grid(), 0.0), c10::Error);
 }
 
+// PnPDA-P's alignment loss through the registry: the InfoNCE of InfoNceByHand with the
+// boxes in Concord's [x, y, z, h, w, l, yaw] order, times the weight.
+TEST(PnpdaAlignment, CalibratorInfoNceOnConcordBoxesByHand) {
+  concord::ParamSet p = defaults(2);
+  p.set("weight", 2.0);
+  auto loss = registry()->create<concord::AlignmentLoss>("pnpda", 1, p);
+  EXPECT_EQ(trainable_parameters(*loss), 0);
+  auto sender = registry()->create<concord::Sender>("pnpda", 1, defaults(0));
+  auto receiver = registry()->create<concord::Receiver>("pnpda", 1, defaults(1));
+  at::Tensor q = at::full({1, 2, 4, 4}, 5.0f);
+  at::Tensor k = at::full({1, 2, 4, 4}, 5.0f);
+  auto set = [](at::Tensor& f, int64_t h, int64_t w, float a, float b) {
+    f[0][0][h][w] = a;
+    f[0][1][h][w] = b;
+  };
+  set(q, 0, 0, 1, 0);
+  set(q, 2, 2, 0, 1);
+  set(q, 3, 2, 0, 3);
+  set(k, 0, 0, 1, 1);
+  set(k, 2, 2, 0, 1);
+  set(k, 3, 2, 0, 1);
+  const at::Tensor hwl = two_boxes().index_select(1, at::tensor({0, 1, 2, 5, 4, 3, 6}, at::kLong));
+  const concord::LossTerms t =
+      loss->forward(*sender, *receiver, k, k, q, concord::AlignmentGroundTruth{{hwl}, unit_grid()});
+  const double expect = (std::log(2.0) + std::log1p(std::exp(-10.0))) / 2.0;
+  EXPECT_NEAR(t.at("contrastive").item<double>(), expect, 1e-6);
+  EXPECT_NEAR(t.at("total").item<double>(), 2.0 * expect, 1e-6);
+}
+
+TEST(PnpdaAlignment, ReadsLengthFromTheLastSizeColumnAndRefusesMismatches) {
+  auto loss = registry()->create<concord::AlignmentLoss>("pnpda", 1, defaults(2));
+  auto sender = registry()->create<concord::Sender>("pnpda", 1, defaults(0));
+  auto receiver = registry()->create<concord::Receiver>("pnpda", 1, defaults(1));
+  torch::manual_seed(11);
+  const at::Tensor q = at::randn({1, 3, 4, 4});
+  const at::Tensor k = at::randn({1, 3, 4, 4});
+  // [x, y, z, h, w, l, yaw]: a 3.2 m long, 0.8 m wide car along x in row 0 (4 cells) and a
+  // 1 x 1 m box at cell (2, 1); read as l = h = 1.5 the car would cover 2 cells only.
+  const at::Tensor hwl = at::tensor({2.0f, 0.5f, 0.0f, 1.5f, 0.8f, 3.2f, 0.0f,  //
+                                     1.5f, 2.5f, 0.0f, 1.5f, 1.0f, 1.0f, 0.0f})
+                             .view({2, 7});
+  const at::Tensor lwh = hwl.index_select(1, at::tensor({0, 1, 2, 5, 4, 3, 6}, at::kLong));
+  const double got =
+      loss->forward(*sender, *receiver, k, k, q, concord::AlignmentGroundTruth{{hwl}, unit_grid()})
+          .at("contrastive")
+          .item<double>();
+  EXPECT_NEAR(got, pnpda::pnpda_contrastive_loss(q, k, {lwh}, unit_grid()).item<double>(), 1e-6);
+  EXPECT_GT(std::abs(got - pnpda::pnpda_contrastive_loss(q, k, {hwl}, unit_grid()).item<double>()),
+            1e-4);
+  EXPECT_THROW(loss->forward(*sender, *receiver, k, k, q.narrow(3, 0, 3),
+                             concord::AlignmentGroundTruth{{hwl}, unit_grid()}),
+               c10::Error);
+  EXPECT_THROW(loss->forward(*sender, *receiver, k, k, q,
+                             concord::AlignmentGroundTruth{{hwl, hwl}, unit_grid()}),
+               c10::Error);
+  concord::ParamSet p = defaults(2);
+  p.set("tau", 0.0);
+  EXPECT_THROW(registry()->create<concord::AlignmentLoss>("pnpda", 1, p), concord::RegistryError);
+}
+
 TEST(PnpdaLayers, SinePositionEmbeddingByHand) {
   // d = 4: t = [10000^0, 10000^(2/4)] = [1, 100]; cell (h, w) has y = h + 1, x = w + 1;
   // embedding = [sin(y / 1), cos(y / 100), sin(x / 1), cos(x / 100)].
@@ -136,11 +197,12 @@ TEST(PnpdaLayers, SinePositionEmbeddingByHand) {
   EXPECT_THROW(pnpda::sine_position_embedding(2, 2, 6), c10::Error);
 }
 
-TEST(PnpdaAdapters, ManifestListsBothFactories) {
+TEST(PnpdaAdapters, ManifestListsAllThreeFactories) {
   const concord::PluginManifest m = concord::test::built_manifest("pnpda");
-  ASSERT_EQ(m.factories.size(), 2u);
+  ASSERT_EQ(m.factories.size(), 3u);
   EXPECT_EQ(m.factories[0].kind, "sender");
   EXPECT_EQ(m.factories[1].kind, "receiver");
+  EXPECT_EQ(m.factories[2].kind, "alignment");
   EXPECT_EQ(defaults(1).get_string("target_space"), "ego");
 }
 

@@ -120,7 +120,8 @@ StampFeatureLoss stamp_feature_loss(StampSender& sender, StampReceiver& receiver
 }
 
 LossTerms StampAlignmentLoss::forward(Sender& sender, Receiver& receiver, const at::Tensor& local,
-                                      const at::Tensor& message, const at::Tensor& target) {
+                                      const at::Tensor& message, const at::Tensor& target,
+                                      const AlignmentGroundTruth&) {
   TORCH_CHECK(target.sizes() == message.sizes(), "stamp alignment loss: target F_P ",
               target.sizes(), " and message A(F_M) ", message.sizes(), " must have one shape");
   std::function<at::Tensor(const at::Tensor&)> revert;

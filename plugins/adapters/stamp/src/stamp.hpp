@@ -135,9 +135,11 @@ class StampAlignmentLoss : public AlignmentLoss {
   explicit StampAlignmentLoss(const StampLossWeights& weights) : weights_(weights) {}
   /// local F_M [B, C_M, H_L, W_L], message A(F_M) and target F_P [B, C_P, H_P, W_P],
   /// agent frame. Returns "protocol_to_local", "cycle", "local_to_protocol" (unweighted
-  /// MSEs, float32) and "total" (the weighted sum). Throws c10::Error on shape mismatches.
+  /// MSEs, float32) and "total" (the weighted sum); the ground truth is unused. Throws
+  /// c10::Error on shape mismatches.
   LossTerms forward(Sender& sender, Receiver& receiver, const at::Tensor& local,
-                    const at::Tensor& message, const at::Tensor& target) override;
+                    const at::Tensor& message, const at::Tensor& target,
+                    const AlignmentGroundTruth& truth) override;
   const StampLossWeights& weights() const { return weights_; }
 
  private:

@@ -159,7 +159,7 @@ TEST(StampAlignmentLoss, HandValueThroughTheRegistry) {
   const at::Tensor local = at::ones({2, 3, 4, 5});
   const at::Tensor target = at::full({2, 3, 4, 5}, 3.0f);
   const concord::LossTerms t =
-      alignment_loss()->forward(sender, receiver, local, sender.forward(local), target);
+      alignment_loss()->forward(sender, receiver, local, sender.forward(local), target, {});
   EXPECT_EQ(t.size(), 4u);
   EXPECT_FLOAT_EQ(t.at("protocol_to_local").item<float>(), 0.25f);
   EXPECT_FLOAT_EQ(t.at("cycle").item<float>(), 0.0f);
@@ -170,12 +170,12 @@ TEST(StampAlignmentLoss, HandValueThroughTheRegistry) {
   p.set("protocol_to_local", 1.0);
   p.set("local_to_protocol", 2.0);
   const auto weighted = registry()->create<concord::AlignmentLoss>("stamp", 1, p);
-  EXPECT_FLOAT_EQ(weighted->forward(sender, receiver, local, sender.forward(local), target)
+  EXPECT_FLOAT_EQ(weighted->forward(sender, receiver, local, sender.forward(local), target, {})
                       .at("total")
                       .item<float>(),
                   2.25f);
   EXPECT_THROW(alignment_loss()->forward(sender, receiver, local, sender.forward(local),
-                                         at::ones({2, 3, 4, 4})),
+                                         at::ones({2, 3, 4, 4}), {}),
                c10::Error);
 }
 
@@ -186,7 +186,7 @@ TEST(StampAlignmentLoss, EqualsTheFeatureLossOnStampAdapters) {
   const at::Tensor target = at::randn({2, 64, 9, 7});
   const at::Tensor message = sender->forward(local);
   const concord::LossTerms t =
-      alignment_loss()->forward(*sender, *receiver, local, message, target);
+      alignment_loss()->forward(*sender, *receiver, local, message, target, {});
   const auto ref = concord::plugins::stamp::stamp_feature_loss(local, target, message,
                                                                receiver->forward(target, message),
                                                                receiver->forward(message, message));
