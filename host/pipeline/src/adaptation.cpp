@@ -35,13 +35,6 @@ class Receivers : public torch::nn::Module {
   }
 };
 
-double lr_at(const TrainSpec& t, int epoch) {
-  double lr = t.lr;
-  for (int64_t m : t.milestones)
-    if (epoch >= m) lr *= t.gamma;
-  return lr;
-}
-
 }  // namespace
 
 std::vector<TypeSensors> member_sensors(const std::vector<HeteroMember>& members) {
@@ -183,7 +176,7 @@ AdaptResult adapt_receivers(const ExperimentSpec& spec, const Registry& registry
                                : train_loader.size();
   for (int epoch = meta.epoch; epoch < schedule.epochs; ++epoch) {
     const auto epoch_start = std::chrono::steady_clock::now();
-    const double lr = lr_at(schedule, epoch);
+    const double lr = schedule.lr_at(epoch);
     for (auto& group : optimizer.param_groups())
       static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
     std::vector<size_t> order(train_loader.size());

@@ -224,4 +224,12 @@ ExperimentSpec load_experiment(const std::filesystem::path& file,
   return e;
 }
 
+double TrainSpec::lr_at(int epoch) const {
+  double rate = lr;
+  for (int64_t m : milestones) {
+    if (epoch >= m) rate *= gamma;
+  }
+  return rate;
+}
+
 }  // namespace concord::pipeline

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <functional>
 #include <numeric>
 #include <random>
 
@@ -45,11 +46,105 @@ class Stage1Checkpointable : public torch::nn::Module {
   }
 };
 
-double lr_at(const TrainSpec& t, int epoch) {
-  double lr = t.lr;
-  for (int64_t m : t.milestones)
-    if (epoch >= m) lr *= t.gamma;
-  return lr;
+/// One stage-1-style training run (negotiate, join) over encoded pair items.
+struct PairTraining {
+  std::string name;                     ///< "negotiation" | "join": progress bar and log lines
+  const TrainSpec* schedule;            ///< epochs, learning rate, crop
+  std::uint64_t seed;                   ///< epoch e shuffles and crops with seed * 1000003 + e
+  NegotiationModel* model;              ///< computes the loss
+  torch::nn::Module* state;             ///< what the checkpoints hold (the trainable parts)
+  std::function<void(bool)> set_train;  ///< train / eval mode of the trainable parts
+  const std::vector<PairItem>* train_items;
+  const std::vector<PairItem>* val_items;
+  BevGrid grid;                    ///< the common grid (validation uses whole maps)
+  std::vector<std::string> names;  ///< member names, model order
+  Precision precision;             ///< bf16: forward under CPU autocast
+  bool channels_last;              ///< lay the locals out NHWC
+  fs::path checkpoints;            ///< "best" and "latest" go here
+  fs::path metrics;                ///< one CSV row per epoch is appended here
+};
+
+/// Trains t.state with `optimizer` from epoch meta.epoch to t.schedule->epochs: shuffled
+/// batches of 4 agent-frames (≈ one sample of HEAL's batch size 1), random crops when
+/// crop_cells > 0, each epoch's MultiStepLR learning rate, then the mean validation loss
+/// on whole maps, "best" (lowest validation loss) and "latest" checkpoints (atomic) and a
+/// metrics row. Returns the updated meta. Throws c10::Error when a training loss is not
+/// finite.
+CheckpointMeta train_pairs(const PairTraining& t, torch::optim::Adam& optimizer,
+                           CheckpointMeta meta) {
+  auto mean_val = [&]() {
+    at::NoGradGuard no_grad;
+    t.set_train(false);
+    double sum = 0.0;
+    std::vector<size_t> order(t.val_items->size());
+    std::iota(order.begin(), order.end(), 0);
+    for (size_t i = 0; i < order.size(); ++i) {
+      PairBatch b = make_pair_batch(*t.val_items, order, i, i + 1, t.grid, t.channels_last);
+      AutocastScope autocast(t.precision);
+      sum += t.model->loss(b.locals, b.gt_boxes, b.occupancy, t.names).at("total").item<double>();
+    }
+    t.set_train(true);
+    return order.empty() ? 0.0 : sum / static_cast<double>(order.size());
+  };
+  std::ofstream metrics(t.metrics, std::ios::app);
+  if (meta.epoch == 0) metrics << "epoch,lr,train_loss,val_loss,seconds\n";
+  t.set_train(true);
+  const TrainSpec& schedule = *t.schedule;
+  const size_t batch = 4;
+  const std::string bar_name = t.name == "negotiation" ? "negotiate" : t.name;
+  for (int epoch = meta.epoch; epoch < schedule.epochs; ++epoch) {
+    const auto epoch_start = std::chrono::steady_clock::now();
+    const double lr = schedule.lr_at(epoch);
+    for (auto& group : optimizer.param_groups())
+      static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
+    std::vector<size_t> order(t.train_items->size());
+    std::iota(order.begin(), order.end(), 0);
+    std::mt19937_64 rng(t.seed * 1000003ull + static_cast<std::uint64_t>(epoch));
+    std::shuffle(order.begin(), order.end(), rng);
+    const size_t steps = (order.size() + batch - 1) / batch;
+    ProgressBar bar(
+        steps, bar_name + " " + std::to_string(epoch + 1) + "/" + std::to_string(schedule.epochs));
+    double sum = 0.0;
+    for (size_t s = 0; s < steps; ++s) {
+      PairBatch b =
+          make_pair_batch(*t.train_items, order, s * batch, std::min(order.size(), (s + 1) * batch),
+                          t.grid, t.channels_last, schedule.crop_cells, &rng);
+      at::Tensor loss;
+      {
+        AutocastScope autocast(t.precision);  // bf16 forward; losses cast to fp32
+        loss = t.model->loss(b.locals, b.gt_boxes, b.occupancy, t.names, b.grid).at("total");
+      }
+      TORCH_CHECK(std::isfinite(loss.item<double>()), t.name, " loss is not finite at epoch ",
+                  epoch + 1, " step ", s);
+      optimizer.zero_grad();
+      loss.backward();
+      optimizer.step();
+      sum += loss.item<double>();
+      char suffix[64];
+      std::snprintf(suffix, sizeof suffix, "loss=%.4f lr=%.2g", sum / (s + 1), lr);
+      bar.update(s + 1, suffix);
+    }
+    bar.finish();
+    const double val = mean_val();
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start).count();
+    meta.epoch = epoch + 1;
+    meta.val_loss = val;
+    const bool best = val < meta.best_val_loss;
+    if (best) {
+      meta.best_val_loss = val;
+      meta.best_epoch = epoch + 1;
+      save_checkpoint(t.checkpoints, "best", *t.state, nullptr, meta);
+    }
+    save_checkpoint(t.checkpoints, "latest", *t.state, &optimizer, meta);
+    metrics << epoch + 1 << "," << lr << "," << sum / static_cast<double>(steps) << "," << val
+            << "," << secs << "\n";
+    metrics.flush();
+    logger()->info("{} epoch {}/{}: train loss {:.4f}, val loss {:.4f}{} ({:.0f} s)", t.name,
+                   epoch + 1, schedule.epochs, sum / static_cast<double>(steps), val,
+                   best ? " (best)" : "", secs);
+  }
+  return meta;
 }
 
 std::string replace_all(std::string s, const std::string& from, const std::string& to) {
@@ -402,77 +497,11 @@ NegotiateResult negotiate(const ExperimentSpec& spec, const Registry& registry,
   // backward of the ConvNeXt blocks is ~2.5x faster, bench_negocollab).
   const bool channels_last = precision == Precision::kBf16;
   if (channels_last) to_channels_last(*model);
-  auto mean_val = [&]() {
-    at::NoGradGuard no_grad;
-    holder.eval();
-    double sum = 0.0;
-    std::vector<size_t> order(val_items.size());
-    std::iota(order.begin(), order.end(), 0);
-    for (size_t i = 0; i < order.size(); ++i) {
-      PairBatch b = make_pair_batch(val_items, order, i, i + 1, grid, channels_last);
-      AutocastScope autocast(precision);
-      sum += model->loss(b.locals, b.gt_boxes, b.occupancy, names).at("total").item<double>();
-    }
-    holder.train();
-    return order.empty() ? 0.0 : sum / static_cast<double>(order.size());
-  };
-
-  std::ofstream metrics(run_dir / "metrics.csv", std::ios::app);
-  if (meta.epoch == 0) metrics << "epoch,lr,train_loss,val_loss,seconds\n";
-  holder.train();
-  const size_t batch = 4;  // agent-frames per step (≈ one sample of HEAL's batch size 1)
-  for (int epoch = meta.epoch; epoch < spec.negotiate.epochs; ++epoch) {
-    const auto epoch_start = std::chrono::steady_clock::now();
-    const double lr = lr_at(spec.negotiate, epoch);
-    for (auto& group : optimizer.param_groups())
-      static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
-    std::vector<size_t> order(train_items.size());
-    std::iota(order.begin(), order.end(), 0);
-    std::mt19937_64 rng(spec.seed * 1000003ull + static_cast<std::uint64_t>(epoch));
-    std::shuffle(order.begin(), order.end(), rng);
-    const size_t steps = (order.size() + batch - 1) / batch;
-    ProgressBar bar(steps, "negotiate " + std::to_string(epoch + 1) + "/" +
-                               std::to_string(spec.negotiate.epochs));
-    double sum = 0.0;
-    for (size_t s = 0; s < steps; ++s) {
-      PairBatch b =
-          make_pair_batch(train_items, order, s * batch, std::min(order.size(), (s + 1) * batch),
-                          grid, channels_last, spec.negotiate.crop_cells, &rng);
-      at::Tensor loss;
-      {
-        AutocastScope autocast(precision);  // bf16 forward; losses cast to fp32
-        loss = model->loss(b.locals, b.gt_boxes, b.occupancy, names, b.grid).at("total");
-      }
-      TORCH_CHECK(std::isfinite(loss.item<double>()), "stage-1 loss is not finite at epoch ",
-                  epoch + 1, " step ", s);
-      optimizer.zero_grad();
-      loss.backward();
-      optimizer.step();
-      sum += loss.item<double>();
-      char suffix[64];
-      std::snprintf(suffix, sizeof suffix, "loss=%.4f lr=%.2g", sum / (s + 1), lr);
-      bar.update(s + 1, suffix);
-    }
-    bar.finish();
-    const double val = mean_val();
-    const double secs =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start).count();
-    meta.epoch = epoch + 1;
-    meta.val_loss = val;
-    const bool best = val < meta.best_val_loss;
-    if (best) {
-      meta.best_val_loss = val;
-      meta.best_epoch = epoch + 1;
-      save_checkpoint(ckpt_dir, "best", holder, nullptr, meta);
-    }
-    save_checkpoint(ckpt_dir, "latest", holder, &optimizer, meta);
-    metrics << epoch + 1 << "," << lr << "," << sum / static_cast<double>(steps) << "," << val
-            << "," << secs << "\n";
-    metrics.flush();
-    logger()->info("negotiation epoch {}/{}: train loss {:.4f}, val loss {:.4f}{} ({:.0f} s)",
-                   epoch + 1, spec.negotiate.epochs, sum / static_cast<double>(steps), val,
-                   best ? " (best)" : "", secs);
-  }
+  meta =
+      train_pairs(PairTraining{"negotiation", &spec.negotiate, spec.seed, model.get(), &holder,
+                               [&](bool on) { holder.train(on); }, &train_items, &val_items, grid,
+                               names, precision, channels_last, ckpt_dir, run_dir / "metrics.csv"},
+                  optimizer, meta);
 
   // The alliance artifact from the best epoch.
   load_checkpoint(ckpt_dir, "best", holder, nullptr, components);
@@ -624,77 +653,11 @@ JoinResult join(const ExperimentSpec& spec, const Registry& registry,
   // backward of the ConvNeXt blocks is ~2.5x faster, bench_negocollab).
   const bool channels_last = precision == Precision::kBf16;
   if (channels_last) to_channels_last(*model);
-  auto mean_val = [&]() {
-    at::NoGradGuard no_grad;
-    set_train(false);
-    double sum = 0.0;
-    std::vector<size_t> order(val_items.size());
-    std::iota(order.begin(), order.end(), 0);
-    for (size_t i = 0; i < order.size(); ++i) {
-      PairBatch b = make_pair_batch(val_items, order, i, i + 1, grid, channels_last);
-      AutocastScope autocast(precision);
-      sum += model->loss(b.locals, b.gt_boxes, b.occupancy, names).at("total").item<double>();
-    }
-    set_train(true);
-    return order.empty() ? 0.0 : sum / static_cast<double>(order.size());
-  };
   fs::create_directories(ckpt_dir);
-  std::ofstream metrics(ckpt_dir / "metrics.csv", std::ios::app);
-  if (meta.epoch == 0) metrics << "epoch,lr,train_loss,val_loss,seconds\n";
-  set_train(true);
-  const size_t batch = 4;
-  for (int epoch = meta.epoch; epoch < spec.join.epochs; ++epoch) {
-    const auto epoch_start = std::chrono::steady_clock::now();
-    const double lr = lr_at(spec.join, epoch);
-    for (auto& group : optimizer.param_groups())
-      static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
-    std::vector<size_t> order(train_items.size());
-    std::iota(order.begin(), order.end(), 0);
-    std::mt19937_64 rng(spec.seed * 1000003ull + static_cast<std::uint64_t>(epoch));
-    std::shuffle(order.begin(), order.end(), rng);
-    const size_t steps = (order.size() + batch - 1) / batch;
-    ProgressBar bar(steps,
-                    "join " + std::to_string(epoch + 1) + "/" + std::to_string(spec.join.epochs));
-    double sum = 0.0;
-    for (size_t s = 0; s < steps; ++s) {
-      PairBatch b =
-          make_pair_batch(train_items, order, s * batch, std::min(order.size(), (s + 1) * batch),
-                          grid, channels_last, spec.join.crop_cells, &rng);
-      at::Tensor loss;
-      {
-        AutocastScope autocast(precision);  // bf16 forward; losses cast to fp32
-        loss = model->loss(b.locals, b.gt_boxes, b.occupancy, names, b.grid).at("total");
-      }
-      TORCH_CHECK(std::isfinite(loss.item<double>()), "join loss is not finite at epoch ",
-                  epoch + 1, " step ", s);
-      optimizer.zero_grad();
-      loss.backward();
-      optimizer.step();
-      sum += loss.item<double>();
-      char suffix[64];
-      std::snprintf(suffix, sizeof suffix, "loss=%.4f lr=%.2g", sum / (s + 1), lr);
-      bar.update(s + 1, suffix);
-    }
-    bar.finish();
-    const double val = mean_val();
-    const double secs =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start).count();
-    meta.epoch = epoch + 1;
-    meta.val_loss = val;
-    const bool best = val < meta.best_val_loss;
-    if (best) {
-      meta.best_val_loss = val;
-      meta.best_epoch = epoch + 1;
-      save_checkpoint(ckpt_dir, "best", newcomer_state, nullptr, meta);
-    }
-    save_checkpoint(ckpt_dir, "latest", newcomer_state, &optimizer, meta);
-    metrics << epoch + 1 << "," << lr << "," << sum / static_cast<double>(steps) << "," << val
-            << "," << secs << "\n";
-    metrics.flush();
-    logger()->info("join epoch {}/{}: train loss {:.4f}, val loss {:.4f}{} ({:.0f} s)", epoch + 1,
-                   spec.join.epochs, sum / static_cast<double>(steps), val, best ? " (best)" : "",
-                   secs);
-  }
+  meta = train_pairs(PairTraining{"join", &spec.join, spec.seed, model.get(), &newcomer_state,
+                                  set_train, &train_items, &val_items, grid, names, precision,
+                                  channels_last, ckpt_dir, ckpt_dir / "metrics.csv"},
+                     optimizer, meta);
   load_checkpoint(ckpt_dir, "best", newcomer_state, nullptr, components);
 
   // Add the newcomers to the artifact; the id must not change. Another join may

@@ -23,14 +23,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-double lr_at(const TrainSpec& t, int epoch /*0-based*/) {
-  double lr = t.lr;
-  for (int64_t m : t.milestones) {
-    if (epoch >= m) lr *= t.gamma;
-  }
-  return lr;
-}
-
 double mean_loss(CollabDetector& model, const loader::SampleSource& loader, int64_t limit) {
   torch::NoGradGuard no_grad;
   model.eval();
@@ -101,7 +93,7 @@ TrainResult train(CollabDetector& model, const ExperimentSpec& spec, const fs::p
   model.train();
   for (int epoch = meta.epoch; epoch < spec.train.epochs; ++epoch) {
     const auto epoch_start = std::chrono::steady_clock::now();
-    const double lr = lr_at(spec.train, epoch);
+    const double lr = spec.train.lr_at(epoch);
     for (auto& group : optimizer.param_groups()) {
       static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
     }

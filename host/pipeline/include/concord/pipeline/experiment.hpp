@@ -78,6 +78,9 @@ struct TrainSpec {
   /// a ≈(H/crop)² cheaper step on the convolution/window-attention adapters. 0 = the
   /// whole map. Must be a multiple of the adapters' window (8).
   int64_t crop_cells = 0;
+
+  /// Learning rate of 0-based `epoch` under MultiStepLR: lr × gamma^(milestones ≤ epoch).
+  double lr_at(int epoch) const;
 };
 
 /// Evaluation settings ([eval]); defaults as HEAL (score > 0.2, NMS IoU 0.15).
