@@ -56,6 +56,24 @@ at::Tensor two_boxes(double yaw_b = 0.0) {
       .to(at::kFloat);
 }
 
+/// The q / k features of InfoNceByHand: q cell (0,0) = [1, 0], B cells [0, 1] and [0, 3];
+/// k cell (0,0) = [1, 1], B cells [0, 1] twice; every other cell 5.
+std::pair<at::Tensor, at::Tensor> hand_features() {
+  at::Tensor q = at::full({1, 2, 4, 4}, 5.0f);
+  at::Tensor k = at::full({1, 2, 4, 4}, 5.0f);
+  auto set = [](at::Tensor& f, int64_t h, int64_t w, float a, float b) {
+    f[0][0][h][w] = a;
+    f[0][1][h][w] = b;
+  };
+  set(q, 0, 0, 1, 0);
+  set(q, 2, 2, 0, 1);
+  set(q, 3, 2, 0, 3);
+  set(k, 0, 0, 1, 1);
+  set(k, 2, 2, 0, 1);
+  set(k, 3, 2, 0, 1);
+  return {q, k};
+}
+
 TEST(PnpdaCalibrator, BoxCellMaskByHand) {
   const at::Tensor m = pnpda::box_cell_mask(two_boxes(), unit_grid());
   ASSERT_EQ(m.sizes(), (at::IntArrayRef{2, 4, 4}));
@@ -77,18 +95,7 @@ TEST(PnpdaCalibrator, InfoNceByHand) {
   //   row A: [7.071, 7.071], label 0 -> ln 2 = 0.693147
   //   row B: [0, 10], label 1 -> ln(1 + e^-10) = 4.53989e-5
   // loss = (0.693147 + 0.0000454) / 2 = 0.346596.
-  at::Tensor q = at::full({1, 2, 4, 4}, 5.0f);
-  at::Tensor k = at::full({1, 2, 4, 4}, 5.0f);
-  auto set = [](at::Tensor& f, int64_t h, int64_t w, float a, float b) {
-    f[0][0][h][w] = a;
-    f[0][1][h][w] = b;
-  };
-  set(q, 0, 0, 1, 0);
-  set(q, 2, 2, 0, 1);
-  set(q, 3, 2, 0, 3);
-  set(k, 0, 0, 1, 1);
-  set(k, 2, 2, 0, 1);
-  set(k, 3, 2, 0, 1);
+  auto [q, k] = hand_features();
   q.requires_grad_(true);
   k.requires_grad_(true);
   const at::Tensor loss = pnpda::pnpda_contrastive_loss(q, k, {two_boxes()}, unit_grid());
@@ -134,18 +141,7 @@ TEST(PnpdaAlignment, CalibratorInfoNceOnConcordBoxesByHand) {
   EXPECT_EQ(trainable_parameters(*loss), 0);
   auto sender = registry()->create<concord::Sender>("pnpda", 1, defaults(0));
   auto receiver = registry()->create<concord::Receiver>("pnpda", 1, defaults(1));
-  at::Tensor q = at::full({1, 2, 4, 4}, 5.0f);
-  at::Tensor k = at::full({1, 2, 4, 4}, 5.0f);
-  auto set = [](at::Tensor& f, int64_t h, int64_t w, float a, float b) {
-    f[0][0][h][w] = a;
-    f[0][1][h][w] = b;
-  };
-  set(q, 0, 0, 1, 0);
-  set(q, 2, 2, 0, 1);
-  set(q, 3, 2, 0, 3);
-  set(k, 0, 0, 1, 1);
-  set(k, 2, 2, 0, 1);
-  set(k, 3, 2, 0, 1);
+  auto [q, k] = hand_features();
   const at::Tensor hwl = two_boxes().index_select(1, at::tensor({0, 1, 2, 5, 4, 3, 6}, at::kLong));
   const concord::LossTerms t =
       loss->forward(*sender, *receiver, k, k, q, concord::AlignmentGroundTruth{{hwl}, unit_grid()});
