@@ -48,7 +48,10 @@ std::vector<KeySpec> schedule_keys(const std::string& epochs_description) {
               std::nullopt, {"fp32", "bf16"}),
           key("crop_cells", ParamType::kInt, false,
               "negotiate/join: train on random square BEV crops of this many cells (0 = whole map)",
-              0, 100000, {}, "cells")};
+              0, 100000, {}, "cells"),
+          key("select", ParamType::kString, false,
+              "train: best checkpoint by lowest validation loss or highest validation AP@0.5",
+              std::nullopt, std::nullopt, {"val_loss", "val_ap"})};
 }
 
 // Agent files: one agent type (NegoCollab Table 5), its sensor and its components.

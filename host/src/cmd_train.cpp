@@ -50,9 +50,16 @@ int run_train(int argc, char** argv) {
   } catch (const formats::FormatError& e) {
     throw Error(e.what());
   }
-  std::printf("trained %d epochs in %.0f s; best val loss %.4f at epoch %d; checkpoints in %s\n",
-              r.epochs_done, r.seconds, r.best_val_loss, r.best_epoch,
-              (dir / "checkpoints").string().c_str());
+  if (r.best_val_ap >= 0.0) {
+    std::printf(
+        "trained %d epochs in %.0f s; best val AP@0.5 %.3f at epoch %d; checkpoints in %s\n",
+        r.epochs_done, r.seconds, r.best_val_ap, r.best_epoch,
+        (dir / "checkpoints").string().c_str());
+  } else {
+    std::printf("trained %d epochs in %.0f s; best val loss %.4f at epoch %d; checkpoints in %s\n",
+                r.epochs_done, r.seconds, r.best_val_loss, r.best_epoch,
+                (dir / "checkpoints").string().c_str());
+  }
   return 0;
 }
 

@@ -136,6 +136,10 @@ void save_checkpoint(const fs::path& dir, const std::string& name, torch::nn::Mo
   t.insert("val_loss", meta.val_loss);
   t.insert("best_val_loss", meta.best_val_loss);
   t.insert("best_epoch", meta.best_epoch);
+  if (meta.best_val_ap >= 0.0) {
+    t.insert("val_ap", meta.val_ap);
+    t.insert("best_val_ap", meta.best_val_ap);
+  }
   toml::array comps;
   for (const auto& c : meta.components) comps.push_back(component_key(c));
   t.insert("components", comps);
@@ -165,6 +169,8 @@ CheckpointMeta load_checkpoint(const fs::path& dir, const std::string& name,
   meta.val_loss = t["val_loss"].value_or(0.0);
   meta.best_val_loss = t["best_val_loss"].value_or(0.0);
   meta.best_epoch = static_cast<int>(t["best_epoch"].value_or(int64_t{0}));
+  meta.val_ap = t["val_ap"].value_or(-1.0);
+  meta.best_val_ap = t["best_val_ap"].value_or(-1.0);
   std::vector<std::string> recorded;
   if (auto* arr = t["components"].as_array()) {
     for (const auto& el : *arr) recorded.push_back(el.value_or(std::string()));

@@ -24,10 +24,20 @@ std::string to_string(EvalMode mode) {
 
 namespace {
 
-/// NMS, then the range filter (OpenCOOD post-processing order).
+/// Drops non-finite boxes, then NMS, then the range filter (OpenCOOD post-processing
+/// order). boxes [K, 7] float32 (ego frame, m/rad), scores [K]; both filtered in place.
 void postprocess(at::Tensor& boxes, at::Tensor& scores, const EvalSpec& spec,
                  const eval::BoxRange& range) {
   if (boxes.size(0) == 0) return;
+  // A diverging model decodes overflowing sizes (exp of a large regression output);
+  // such boxes have no polygon, so they are dropped before the rotated-IoU NMS.
+  at::Tensor finite = at::isfinite(boxes).all(1).logical_and(at::isfinite(scores));
+  if (!finite.all().item<bool>()) {
+    const at::Tensor rows = finite.nonzero().view({-1});
+    boxes = boxes.index_select(0, rows);
+    scores = scores.index_select(0, rows);
+    if (boxes.size(0) == 0) return;
+  }
   at::Tensor keep = eval::nms_rotated(boxes, scores, spec.nms_iou);
   boxes = boxes.index_select(0, keep);
   scores = scores.index_select(0, keep);

@@ -46,6 +46,14 @@ void read_schedule(const ConfigFile& cfg, const std::string& section, TrainSpec&
         "crop_cells: only [negotiate] and [join] train on crops (got " +
         std::to_string(t.crop_cells) + ")");
   }
+  t.select = setting<std::string>(cfg, p + "select").value_or(t.select);
+  if (t.select != "val_loss" && section != "train") {
+    const auto it = cfg.settings().find(p + "select");
+    throw ConfigError(
+        (it != cfg.settings().end() ? it->second.second.str() + ": " : std::string()) + p +
+        "select = \"" + t.select +
+        "\": only [train] selects on validation AP; this stage selects on the validation loss");
+  }
 }
 
 /// Reads data.vehicle_type / data.roadside_type into e.data.agent_types (after

@@ -14,6 +14,7 @@
 #include "concord/pipeline/build.hpp"
 #include "concord/pipeline/checkpoint.hpp"
 #include "concord/pipeline/data_source.hpp"
+#include "concord/pipeline/evaluator.hpp"
 #include "concord/precision.hpp"
 #include "concord/progress.hpp"
 
@@ -35,6 +36,14 @@ double mean_loss(CollabDetector& model, const loader::SampleSource& loader, int6
   }
   model.train();
   return n ? sum / static_cast<double>(n) : 0.0;
+}
+
+/// AP@0.5 of intermediate fusion over the validate split, in the training precision.
+double validation_ap(CollabDetector& model, const loader::SampleSource& loader,
+                     const EvalSpec& eval_spec) {
+  const double ap = evaluate(model, loader, EvalMode::kIntermediate, eval_spec).ap_at(0.5);
+  model.train();
+  return ap;
 }
 
 }  // namespace
@@ -73,11 +82,22 @@ TrainResult train(CollabDetector& model, const ExperimentSpec& spec, const fs::p
   CheckpointMeta meta;
   meta.components = components;
   meta.best_val_loss = std::numeric_limits<double>::infinity();
+  const bool select_ap = spec.train.select == "val_ap";
+  if (!select_ap && spec.train.select != "val_loss") {
+    throw ConfigError(spec.file.string() + ": [train] select = \"" + spec.train.select +
+                      "\": expected \"val_loss\" or \"val_ap\"");
+  }
   if (resume && checkpoint_exists(ckpt_dir, "latest")) {
     meta = load_checkpoint(ckpt_dir, "latest", model, &optimizer, components);
     meta.components = components;
-    logger()->info("resuming {} after epoch {} (best val loss {:.4f} at epoch {})",
-                   run_dir.string(), meta.epoch, meta.best_val_loss, meta.best_epoch);
+    logger()->info("resuming {} after epoch {} (best epoch {}: val loss {:.4f}{})",
+                   run_dir.string(), meta.epoch, meta.best_epoch, meta.best_val_loss,
+                   select_ap ? fmt::format(", val AP@0.5 {:.3f}", meta.best_val_ap) : "");
+    if (select_ap && meta.epoch > 0 && meta.best_val_ap < 0.0) {
+      throw Error(ckpt_dir.string() +
+                  ": the run so far selected on the validation loss; it cannot resume with "
+                  "[train] select = \"val_ap\" (choose another --run-dir)");
+    }
   } else if (checkpoint_exists(ckpt_dir, "latest")) {
     throw Error(ckpt_dir.string() +
                 ": holds a previous run; pass --resume to continue it or "
@@ -85,7 +105,7 @@ TrainResult train(CollabDetector& model, const ExperimentSpec& spec, const fs::p
   }
 
   std::ofstream metrics(run_dir / "metrics.csv", std::ios::app);
-  if (meta.epoch == 0) metrics << "epoch,lr,train_loss,val_loss,seconds\n";
+  if (meta.epoch == 0) metrics << "epoch,lr,train_loss,val_loss,val_ap50,seconds\n";
   const std::size_t per_epoch =
       spec.train.max_samples > 0
           ? std::min<std::size_t>(train_loader.size(), spec.train.max_samples)
@@ -121,29 +141,37 @@ TrainResult train(CollabDetector& model, const ExperimentSpec& spec, const fs::p
     }
     bar.finish();
     const double val = mean_loss(model, val_loader, 0);
+    const double val_ap = select_ap ? validation_ap(model, val_loader, spec.eval) : -1.0;
     const double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start).count();
     meta.epoch = epoch + 1;
     meta.val_loss = val;
-    const bool best = val < meta.best_val_loss;
+    meta.val_ap = val_ap;
+    // Ties keep the earlier epoch.
+    const bool best = select_ap ? val_ap > meta.best_val_ap : val < meta.best_val_loss;
     if (best) {
       meta.best_val_loss = val;
+      meta.best_val_ap = val_ap;
       meta.best_epoch = epoch + 1;
     }
     // Best first, then latest: an interruption between them loses no finished epoch.
     if (best) save_checkpoint(ckpt_dir, "best", model, nullptr, meta);
     save_checkpoint(ckpt_dir, "latest", model, &optimizer, meta);
     metrics << epoch + 1 << "," << lr << "," << sum / static_cast<double>(per_epoch) << "," << val
-            << "," << secs << "\n";
+            << ",";
+    if (select_ap) metrics << val_ap;
+    metrics << "," << secs << "\n";
     metrics.flush();
-    logger()->info("epoch {}/{}: train loss {:.4f}, val loss {:.4f}{} ({:.0f} s)", epoch + 1,
+    logger()->info("epoch {}/{}: train loss {:.4f}, val loss {:.4f}{}{} ({:.0f} s)", epoch + 1,
                    spec.train.epochs, sum / static_cast<double>(per_epoch), val,
+                   select_ap ? fmt::format(", val AP@0.5 {:.3f}", val_ap) : "",
                    best ? " (best)" : "", secs);
   }
   TrainResult r;
   r.epochs_done = meta.epoch;
   r.best_epoch = meta.best_epoch;
   r.best_val_loss = meta.best_val_loss;
+  r.best_val_ap = meta.best_val_ap;
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return r;
 }

@@ -21,6 +21,10 @@ struct CheckpointMeta {
   double val_loss = 0.0;       ///< validation loss after that epoch
   double best_val_loss = 0.0;  ///< best so far
   int best_epoch = 0;
+  /// Validation AP@0.5 (intermediate fusion) after that epoch, and the best so far;
+  /// -1 when the run selects on the validation loss ([train] select = "val_loss").
+  double val_ap = -1.0;
+  double best_val_ap = -1.0;
   std::vector<ComponentSpec> components;  ///< plugins whose weights are stored
 };
 

@@ -1,0 +1,152 @@
+// Step-0 training's checkpoint selection: `[train] select = "val_ap"` keeps the
+// epoch with the highest validation AP@0.5 (recorded in metrics.csv and the
+// checkpoint record), a loss-selected run refuses to resume under AP selection,
+// and only [train] accepts the key.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "concord/error.hpp"
+#include "concord/pipeline/checkpoint.hpp"
+#include "concord/pipeline/experiment.hpp"
+#include "concord/pipeline/trainer.hpp"
+#include "constant_detector.hpp"
+#include "test_support.hpp"
+#include "tiny_dataset.hpp"
+
+namespace {
+
+namespace cp = concord::pipeline;
+namespace ct = concord::test;
+namespace fs = std::filesystem;
+
+cp::ComponentSpec component(const std::string& kind) {
+  cp::ComponentSpec c;
+  c.kind = kind;
+  c.plugin = "test_" + kind;
+  c.plugin_version = "0.0.0";
+  c.factory = kind;
+  return c;
+}
+
+/// Trains and validates on the tiny OPV2V folder's "test" split (vehicle 5 lies
+/// 10 m from the ego, inside the 32 x 32 test grid); no sensor data is read.
+cp::ExperimentSpec tiny_spec(const fs::path& root, int epochs, const std::string& select) {
+  cp::ExperimentSpec spec;
+  spec.file = root / "exp.toml";
+  spec.name = "t";
+  spec.seed = 3;
+  cp::AgentSpec agent;
+  agent.name = "m";
+  agent.sensor = "none";  // neither points nor images are loaded
+  agent.encoder = component("encoder");
+  spec.agents = {agent};
+  spec.fusion = component("fusion");
+  spec.head = component("head");
+  spec.data.root = root;
+  spec.data.train_split = spec.data.val_split = "test";
+  spec.data.loader.gt_range = {-12.8, -12.8, -3.0, 12.8, 12.8, 1.0};
+  spec.train.epochs = epochs;
+  spec.train.lr = 1e-2;
+  spec.train.select = select;
+  return spec;
+}
+
+/// metrics.csv rows as columns by header name.
+std::vector<std::vector<std::string>> read_csv(const fs::path& file) {
+  std::ifstream in(file);
+  std::vector<std::vector<std::string>> rows;
+  for (std::string line; std::getline(in, line);) {
+    std::vector<std::string> cells;
+    std::stringstream ss(line);
+    for (std::string cell; std::getline(ss, cell, ',');) cells.push_back(cell);
+    rows.push_back(cells);
+  }
+  return rows;
+}
+
+TEST(Trainer, SelectsTheEpochWithTheHighestValidationAp) {
+  ct::TempDir dir;
+  const fs::path root = concord::formats::testing::write_tiny_opv2v(dir.path() / "opv2v");
+  const fs::path run = dir.path() / "run";
+  fs::create_directories(run);
+  at::manual_seed(7);
+  auto model = ct::constant_detector();
+  const int epochs = 35;
+  const auto r = cp::train(*model, tiny_spec(root, epochs, "val_ap"), run, false);
+  EXPECT_EQ(r.epochs_done, epochs);
+
+  const auto rows = read_csv(run / "metrics.csv");
+  ASSERT_EQ(rows.size(), static_cast<std::size_t>(epochs) + 1);
+  const auto& header = rows[0];
+  const auto col = std::find(header.begin(), header.end(), "val_ap50") - header.begin();
+  ASSERT_LT(static_cast<std::size_t>(col), header.size());
+  std::vector<double> aps;
+  for (std::size_t i = 1; i < rows.size(); ++i) aps.push_back(std::stod(rows[i][col]));
+  for (double ap : aps) {
+    EXPECT_GE(ap, 0.0);
+    EXPECT_LE(ap, 1.0);
+  }
+  // The model learns the two frames (a tiny overfit), and the first epoch reaching
+  // the maximum wins (ties keep the earlier one).
+  const auto best = std::max_element(aps.begin(), aps.end());
+  EXPECT_GE(*best, 0.5);
+  EXPECT_EQ(r.best_epoch, static_cast<int>(best - aps.begin()) + 1);
+  EXPECT_NEAR(r.best_val_ap, *best, 1e-6);
+
+  // The "best" record names that epoch and its AP; "latest" the last epoch's AP.
+  auto fresh = ct::constant_detector();
+  const auto components =
+      std::vector<cp::ComponentSpec>{component("encoder"), component("fusion"), component("head")};
+  const auto best_meta =
+      cp::load_checkpoint(run / "checkpoints", "best", *fresh, nullptr, components);
+  EXPECT_EQ(best_meta.epoch, r.best_epoch);
+  EXPECT_NEAR(best_meta.best_val_ap, *best, 1e-6);
+  const auto latest =
+      cp::load_checkpoint(run / "checkpoints", "latest", *fresh, nullptr, components);
+  EXPECT_NEAR(latest.val_ap, aps.back(), 1e-6);
+}
+
+TEST(Trainer, LossSelectedRunRefusesToResumeUnderApSelection) {
+  ct::TempDir dir;
+  const fs::path root = concord::formats::testing::write_tiny_opv2v(dir.path() / "opv2v");
+  const fs::path run = dir.path() / "run";
+  fs::create_directories(run);
+  auto model = ct::constant_detector();
+  const auto r = cp::train(*model, tiny_spec(root, 1, "val_loss"), run, false);
+  EXPECT_EQ(r.best_epoch, 1);
+  EXPECT_EQ(r.best_val_ap, -1.0);  // no AP pass under loss selection
+  try {
+    cp::train(*model, tiny_spec(root, 2, "val_ap"), run, true);
+    FAIL() << "resumed a loss-selected run with AP selection";
+  } catch (const concord::Error& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find((run / "checkpoints").string()), std::string::npos) << msg;
+    EXPECT_NE(msg.find("val_ap"), std::string::npos) << msg;
+  }
+}
+
+TEST(Trainer, OnlyTrainSectionSelectsOnAp) {
+  ct::TempDir dir;
+  const fs::path file = dir.path() / "exp.toml";
+  ct::write_file(file, "[experiment]\nname = \"t\"\n\n[train]\nselect = \"val_ap\"\n");
+  EXPECT_EQ(cp::load_experiment(file, {}).train.select, "val_ap");
+  ct::write_file(file, "[experiment]\nname = \"t\"\n\n[adapt]\nselect = \"val_ap\"\n");
+  try {
+    cp::load_experiment(file, {});
+    FAIL() << "accepted [adapt] select = \"val_ap\"";
+  } catch (const concord::ConfigError& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find(file.string()), std::string::npos) << msg;
+    EXPECT_NE(msg.find("adapt.select"), std::string::npos) << msg;
+  }
+  ct::write_file(file, "[experiment]\nname = \"t\"\n\n[train]\nselect = \"ap\"\n");
+  EXPECT_THROW(cp::load_experiment(file, {}), concord::ConfigError);
+}
+
+}  // namespace
