@@ -111,6 +111,8 @@ const Schema& experiment_schema() {
             "Step-0 experiment of each member, {agent} = its name, relative to this file"),
         key("step0_runs", ParamType::kString, false,
             "folder holding <Step-0 experiment name>/checkpoints (default runs)"),
+        key("one_to_one", ParamType::kBool, false,
+            "two members, each aligned to the other's local space (MPDA/PnPDA one-to-one)"),
         key("protocol_agent", ParamType::kString, false,
             "NegoCollab-P: the agent whose local space is the common one")}},
       {"losses",

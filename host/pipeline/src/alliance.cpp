@@ -231,7 +231,8 @@ const AllianceMember* AllianceManifest::find(const std::string& agent) const {
 }
 
 std::string AllianceManifest::method() const {
-  return alignment ? alignment->factory : "negocollab";
+  if (!alignment) return "negocollab";
+  return alignment->factory + (one_to_one ? "_o2o" : "");
 }
 
 std::string module_digest(const torch::nn::Module& module) {
@@ -260,6 +261,7 @@ std::string alliance_id(const AllianceManifest& m, const std::string& negotiator
   h.field(canonical(m.negotiator));
   h.field(negotiator_digest);
   h.field(m.protocol_agent);
+  if (m.one_to_one) h.field("one_to_one");  // absent before one-to-one pairs: ids unchanged
   std::vector<std::string> founders;
   for (const auto& member : m.members)
     if (member.founder) founders.push_back(member.agent);
@@ -299,6 +301,7 @@ void write_alliance(const fs::path& dir, AllianceManifest& manifest, torch::nn::
   toml::table a;
   a.insert("id", manifest.id);
   a.insert("protocol_agent", manifest.protocol_agent);
+  if (manifest.one_to_one) a.insert("one_to_one", true);
   t.insert("alliance", a);
   toml::table c;
   c.insert("channels", manifest.common.channels);
@@ -348,6 +351,8 @@ AllianceManifest read_alliance(const fs::path& dir) {
     throw ConfigError(where(file, "alliance.id") + " = \"" + m.id +
                       "\", expected \"sha256:\" and 64 hex digits");
   m.protocol_agent = need<std::string>(a, "protocol_agent", file, "alliance.", "a string");
+  if (a.contains("one_to_one"))
+    m.one_to_one = need<bool>(a, "one_to_one", file, "alliance.", "true or false");
   const auto& c = need_table(t, "common", file, "");
   m.common.channels = need<int64_t>(c, "channels", file, "common.", "an integer");
   m.common.cell_size_m = need<double>(c, "cell_size_m", file, "common.", "a number (m)");

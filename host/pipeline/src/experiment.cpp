@@ -209,12 +209,26 @@ ExperimentSpec load_experiment(const std::filesystem::path& file,
       setting<std::string>(cfg, "alliance.step0_runs").value_or(e.alliance.step0_runs);
   e.alliance.protocol_agent =
       setting<std::string>(cfg, "alliance.protocol_agent").value_or(e.alliance.protocol_agent);
-  if (e.alignment && e.alliance.protocol_agent.empty()) {
+  e.alliance.one_to_one = setting<bool>(cfg, "alliance.one_to_one").value_or(false);
+  if (e.alliance.one_to_one) {
+    const std::string where =
+        cfg.settings().at("alliance.one_to_one").second.str() + ": alliance.one_to_one = true: ";
+    if (!e.alignment)
+      throw ConfigError(where + "needs an [alignment] loss (e.g. plugin = \"mpda\")");
+    if (e.agents.size() != 2)
+      throw ConfigError(where + "needs exactly two experiment.agents, got " +
+                        std::to_string(e.agents.size()));
+    if (!e.alliance.protocol_agent.empty())
+      throw ConfigError(where + "aligns each member to the other; remove alliance.protocol_agent");
+    if (e.negotiator)
+      throw ConfigError(where + "has no common representation; remove [negotiator]");
+  }
+  if (e.alignment && e.alliance.protocol_agent.empty() && !e.alliance.one_to_one) {
     const auto c = std::find_if(cfg.components().begin(), cfg.components().end(),
                                 [](const ComponentConfig& x) { return x.section == "alignment"; });
     throw ConfigError(c->pos.str() + ": [alignment] plugin = \"" + e.alignment->plugin +
                       "\" aligns every member to a protocol agent's local feature; set "
-                      "[alliance] protocol_agent");
+                      "[alliance] protocol_agent (or one_to_one = true for a pair)");
   }
   NegoLossSpec& l = e.losses;
   l.cycle = setting<double>(cfg, "losses.cycle").value_or(l.cycle);

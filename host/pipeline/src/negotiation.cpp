@@ -375,9 +375,15 @@ LossTerms NegotiationModel::loss(const std::vector<at::Tensor>& locals,
               locals.size());
   const NegoLossSpec& w = weights_;
   LossTerms terms;
-  at::Tensor p = negotiate(locals);
+  at::Tensor p;
   at::Tensor total;
-  if (founders_ == 0 && protocol_ < 0) {
+  if (one_to_one_) {
+    TORCH_CHECK(alignment_ && locals.size() == 2 && protocol_ < 0 && founders_ == 0,
+                "NegotiationModel: one-to-one alignment needs an alignment loss and exactly two "
+                "founding members without a protocol, got ",
+                locals.size(), " members");
+    total = at::zeros({}, locals[0].options());
+  } else if (p = negotiate(locals); founders_ == 0 && protocol_ < 0) {
     total =
         w.negotiator_pragmatic * negocollab::pragmatic_loss(occupancy_head_->forward(p), occupancy);
     terms["negotiator_pragmatic"] = total;
@@ -385,7 +391,7 @@ LossTerms NegotiationModel::loss(const std::vector<at::Tensor>& locals,
     p = p.detach();  // a fixed target: the alliance's P while joining, the protocol's local
     total = at::zeros({}, p.options());
   }
-  TORCH_CHECK(!alignment_ || protocol_ >= 0,
+  TORCH_CHECK(!alignment_ || protocol_ >= 0 || one_to_one_,
               "NegotiationModel: an alignment loss needs a protocol member (set_protocol)");
   for (size_t m = founders_; m < locals.size(); ++m) {
     if (static_cast<int64_t>(m) == protocol_) continue;  // identity adapters, P itself
@@ -394,7 +400,9 @@ LossTerms NegotiationModel::loss(const std::vector<at::Tensor>& locals,
     if (alignment_) {
       // Align-to-common baseline: the method's own objective against P (the
       // protocol's local feature) plus the task term on what goes on the wire.
-      const LossTerms a = alignment_->forward(*senders_[m], *receivers_[m], locals[m], sent, p,
+      // One-to-one: the target is the partner's local feature, fixed.
+      const at::Tensor target = one_to_one_ ? locals[1 - m].detach() : p;
+      const LossTerms a = alignment_->forward(*senders_[m], *receivers_[m], locals[m], sent, target,
                                               AlignmentGroundTruth{gt_boxes, grid});
       for (const auto& [key, value] : a)
         if (key != "total") terms[method_ + "/" + name + "/" + key] = value;
@@ -467,10 +475,15 @@ NegotiateResult negotiate(const ExperimentSpec& spec, const Registry& registry,
   auto model = std::make_shared<NegotiationModel>(senders, receivers, negotiator, channels, grid,
                                                   spec.losses);
   model->set_protocol(protocol);
-  if (spec.alignment) {  // load_experiment guarantees a protocol agent
+  model->set_one_to_one(spec.alliance.one_to_one);
+  if (spec.alignment) {  // load_experiment guarantees a protocol agent or a one-to-one pair
     model->set_alignment(make_alignment(registry, *spec.alignment), spec.alignment->factory);
-    logger()->info("align-to-common baseline {}: members align to protocol agent {}",
-                   spec.alignment->factory, spec.alliance.protocol_agent);
+    if (spec.alliance.one_to_one)
+      logger()->info("one-to-one baseline {}: {} aligns to {}'s space and {} to {}'s",
+                     spec.alignment->factory, names[0], names[1], names[1], names[0]);
+    else
+      logger()->info("align-to-common baseline {}: members align to protocol agent {}",
+                     spec.alignment->factory, spec.alliance.protocol_agent);
   }
   Stage1Checkpointable holder(model);
 
@@ -518,6 +531,7 @@ NegotiateResult negotiate(const ExperimentSpec& spec, const Registry& registry,
   std::vector<torch::nn::Module*> sender_ptrs, receiver_ptrs;
   manifest.protocol_agent = protocol >= 0 ? names[static_cast<size_t>(protocol)] : "";
   manifest.alignment = spec.alignment;
+  manifest.one_to_one = spec.alliance.one_to_one;
   for (size_t m = 0; m < members.size(); ++m) {
     AllianceMember am;
     am.agent = names[m];
@@ -555,6 +569,10 @@ JoinResult join(const ExperimentSpec& spec, const Registry& registry,
     throw ConfigError(spec.file.string() + ": [data] root is required for joining");
   const fs::path alliance_dir = spec.alliance.dir;
   AllianceManifest manifest = read_alliance(alliance_dir);
+  if (manifest.one_to_one)
+    throw ConfigError((alliance_dir / "alliance.toml").string() +
+                      ": alliance.one_to_one = true: a one-to-one pair has no common "
+                      "representation to join; train a new pair instead");
   std::vector<std::string> founders, newcomers = agent_names(spec);
   for (const auto& m : manifest.members)
     if (m.founder) founders.push_back(m.agent);

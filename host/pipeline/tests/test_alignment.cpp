@@ -3,7 +3,8 @@
 // the stage-1 loss holds only the STAMP and pragmatic terms of the non-protocol member,
 // and one Adam step moves only that member's adapter/reverter (and the occupancy head,
 // the task probe) while the protocol member's adapters stay as they were; the artifact
-// records the method.
+// records the method. One-to-one pairs (MPDA/PnPDA as published): each member aligns to
+// the other's local feature, both move, and nobody can join the pair.
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 #include <torch/nn/modules/linear.h>
@@ -246,6 +247,184 @@ TEST(StampAlignment, ArtifactRecordsTheMethod) {
   EXPECT_EQ(back.method(), "stamp");
   EXPECT_EQ(back.alignment->kind, "alignment");
   EXPECT_DOUBLE_EQ(back.alignment->params.get_float("local_to_protocol"), 10.0);
+}
+
+// --- One-to-one pairs -------------------------------------------------------------
+
+/// Two members with STAMP adapters, one-to-one, STAMP's alignment loss.
+std::shared_ptr<cp::NegotiationModel> one_to_one_pair() {
+  std::vector<std::shared_ptr<concord::Sender>> senders;
+  std::vector<std::shared_ptr<concord::Receiver>> receivers;
+  for (int m = 0; m < 2; ++m) {
+    senders.push_back(stamp()->create<concord::Sender>("stamp", 1, defaults("sender")));
+    receivers.push_back(stamp()->create<concord::Receiver>("stamp", 1, defaults("receiver")));
+  }
+  auto model = std::make_shared<cp::NegotiationModel>(senders, receivers, nullptr, 64, small_grid(),
+                                                      cp::NegoLossSpec{});
+  model->set_one_to_one(true);
+  model->set_alignment(stamp()->create<concord::AlignmentLoss>("stamp", 1, defaults("alignment")),
+                       "stamp");
+  return model;
+}
+
+TEST(OneToOne, EachMemberAlignsToThePartnersLocalFeature) {
+  torch::manual_seed(13);
+  auto model = one_to_one_pair();
+  at::manual_seed(9);
+  const at::Tensor a = at::relu(at::randn({2, 64, 16, 16}));
+  const at::Tensor b = at::rand({2, 64, 16, 16}) * 2.0;
+  const std::vector<at::Tensor> boxes{at::zeros({0, 7}), at::zeros({0, 7})};
+  at::Tensor occupancy = at::zeros({2, 1, 16, 16});
+  occupancy.narrow(2, 7, 2).narrow(3, 6, 4).fill_(1.0f);
+  const auto terms = model->loss({a, b}, boxes, occupancy, {"m1", "m2"});
+  std::set<std::string> keys;
+  for (const auto& [k, v] : terms) keys.insert(k);
+  EXPECT_EQ(keys, (std::set<std::string>{"stamp/m1/protocol_to_local", "stamp/m1/cycle",
+                                         "stamp/m1/local_to_protocol", "stamp/m2/protocol_to_local",
+                                         "stamp/m2/cycle", "stamp/m2/local_to_protocol",
+                                         "pragmatic/m1", "pragmatic/m2", "total"}));
+
+  // The same loss called by hand: m1's target is m2's local feature and vice versa
+  // (and not the member's own feature, which gives another value).
+  at::NoGradGuard no_grad;
+  auto& loss = *model->alignment_loss();
+  const concord::AlignmentGroundTruth truth{boxes, small_grid()};
+  auto term = [&](size_t m, const at::Tensor& local, const at::Tensor& target) {
+    const at::Tensor sent = model->sender(m).forward(local);
+    return loss.forward(model->sender(m), model->receiver(m), local, sent, target, truth)
+        .at("local_to_protocol")
+        .item<double>();
+  };
+  const double m1 = terms.at("stamp/m1/local_to_protocol").item<double>();
+  const double m2 = terms.at("stamp/m2/local_to_protocol").item<double>();
+  EXPECT_NEAR(m1, term(0, a, b), 1e-5 * m1);
+  EXPECT_NEAR(m2, term(1, b, a), 1e-5 * m2);
+  EXPECT_GT(std::abs(m1 - term(0, a, a)), 1e-3 * m1);
+}
+
+TEST(OneToOne, OneStepMovesBothMembersAdapters) {
+  torch::manual_seed(14);
+  auto model = one_to_one_pair();
+  const at::Tensor a = at::relu(at::randn({1, 64, 16, 16}));
+  const at::Tensor b = at::rand({1, 64, 16, 16});
+  const auto terms = model->loss({a, b}, {at::zeros({0, 7}), at::zeros({0, 7})},
+                                 at::zeros({1, 1, 16, 16}), {"m1", "m2"});
+  std::map<std::string, at::Tensor> before;
+  for (const auto& kv : model->named_parameters()) before[kv.key()] = kv.value().detach().clone();
+  torch::optim::Adam adam(model->parameters(), torch::optim::AdamOptions(1e-3));
+  adam.zero_grad();
+  terms.at("total").backward();
+  adam.step();
+  std::map<std::string, int> changed;
+  for (const auto& kv : model->named_parameters()) {
+    const std::string part = kv.key().substr(0, kv.key().find('.'));
+    if (!at::equal(before.at(kv.key()), kv.value())) ++changed[part];
+  }
+  for (const char* part : {"sender0", "receiver0", "sender1", "receiver1"})
+    EXPECT_GT(changed[part], 10) << part;
+}
+
+TEST(OneToOne, RefusedWithoutAlignmentOrForOtherThanTwoMembers) {
+  std::vector<std::shared_ptr<concord::Sender>> senders;
+  std::vector<std::shared_ptr<concord::Receiver>> receivers;
+  for (int m = 0; m < 3; ++m) {
+    senders.push_back(stamp()->create<concord::Sender>("stamp", 1, defaults("sender")));
+    receivers.push_back(stamp()->create<concord::Receiver>("stamp", 1, defaults("receiver")));
+  }
+  const at::Tensor x = at::rand({1, 64, 16, 16});
+  const at::Tensor occ = at::zeros({1, 1, 16, 16});
+  const at::Tensor none = at::zeros({0, 7});
+  cp::NegotiationModel three(senders, receivers, nullptr, 64, small_grid(), cp::NegoLossSpec{});
+  three.set_one_to_one(true);
+  three.set_alignment(stamp()->create<concord::AlignmentLoss>("stamp", 1, defaults("alignment")),
+                      "stamp");
+  EXPECT_THROW(three.loss({x, x, x}, {none, none, none}, occ, {"a", "b", "c"}), c10::Error);
+  senders.pop_back();
+  receivers.pop_back();
+  cp::NegotiationModel bare(senders, receivers, nullptr, 64, small_grid(), cp::NegoLossSpec{});
+  bare.set_one_to_one(true);  // no alignment loss
+  EXPECT_THROW(bare.loss({x, x}, {none, none}, occ, {"a", "b"}), c10::Error);
+}
+
+TEST(OneToOne, ConfigNeedsAlignmentAndTwoAgents) {
+  concord::test::TempDir dir;
+  const std::vector<concord::PluginManifest> manifests{concord::test::built_manifest("stamp")};
+  auto refused = [&](const std::filesystem::path& file, const std::string& expect) {
+    try {
+      cp::load_experiment(file, manifests);
+      ADD_FAILURE() << "accepted " << file;
+    } catch (const concord::ConfigError& e) {
+      const std::string what = e.what();
+      EXPECT_NE(what.find(file.string() + ":"), std::string::npos) << what;
+      EXPECT_NE(what.find("alliance.one_to_one"), std::string::npos) << what;
+      EXPECT_NE(what.find(expect), std::string::npos) << what;
+    }
+  };
+  // No agents: a pair needs exactly two.
+  refused(write_experiment(dir, "[alliance]\none_to_one = true\n\n"), "exactly two");
+  // Two agents but a protocol agent too.
+  for (const char* name : {"a", "b"}) {
+    concord::test::write_file(
+        dir.path() / (std::string(name) + ".toml"),
+        std::string("[agent]\nname = \"") + name + "\"\n\n[sensor]\nkind = \"lidar\"\n");
+  }
+  const std::string agents = "agents = [\"a.toml\", \"b.toml\"]\n";
+  auto with_agents = [&](const std::string& alliance) {
+    const auto file = write_experiment(dir, alliance);
+    std::ifstream in(file);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    text.insert(text.find("\n\n") + 1, agents);
+    concord::test::write_file(file, text);
+    return file;
+  };
+  refused(with_agents("[alliance]\none_to_one = true\nprotocol_agent = \"a\"\n\n"),
+          "protocol_agent");
+  const auto spec =
+      cp::load_experiment(with_agents("[alliance]\none_to_one = true\n\n"), manifests);
+  EXPECT_TRUE(spec.alliance.one_to_one);
+  EXPECT_EQ(spec.agents.size(), 2u);
+}
+
+TEST(OneToOne, ArtifactRecordsThePairingAndRefusesToBeJoined) {
+  concord::test::TempDir dir;
+  cp::AllianceManifest m;
+  m.common = cp::CommonSpec{64, 0.8, -38.4, 38.4, -38.4, 38.4};
+  m.negotiator = cp::ComponentSpec{"negotiator", "none", "0", "mean_of_senders", 1, {}};
+  m.alignment = cp::ComponentSpec{"alignment", "stamp", "1.0.0", "stamp", 1, defaults("alignment")};
+  for (const char* name : {"m1", "m2"}) {
+    cp::AllianceMember a;
+    a.agent = name;
+    a.founder = true;
+    a.sender = cp::ComponentSpec{"sender", "identity", "1.0.0", "identity", 1, {}};
+    a.receiver = a.sender;
+    a.receiver.kind = "receiver";
+    m.members.push_back(a);
+  }
+  torch::nn::Linear bundle{2, 1}, s{1, 1}, r{1, 1};
+  cp::write_alliance(dir.path(), m, bundle.get(), {s.get(), s.get()}, {r.get(), r.get()});
+  const std::string align_to_common_id = m.id;
+  m.one_to_one = true;
+  cp::write_alliance(dir.path(), m, bundle.get(), {s.get(), s.get()}, {r.get(), r.get()});
+  EXPECT_NE(m.id, align_to_common_id);  // another kind of alliance
+  const cp::AllianceManifest back = cp::read_alliance(dir.path());
+  EXPECT_TRUE(back.one_to_one);
+  EXPECT_EQ(back.id, m.id);
+  EXPECT_EQ(back.method(), "stamp_o2o");
+
+  // Joining it is refused before anything is loaded.
+  cp::ExperimentSpec join;
+  join.file = dir.path() / "join.toml";
+  join.alliance.dir = dir.path().string();
+  join.sender = m.members[0].sender;
+  join.receiver = m.members[0].receiver;
+  join.data.root = dir.path();
+  concord::Registry registry;
+  try {
+    cp::join(join, registry, {}, dir.path() / "run", false);
+    FAIL() << "joined a one-to-one pair";
+  } catch (const concord::ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("one_to_one"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

@@ -42,7 +42,7 @@ class CONCORD_CORE_API AlignmentLoss : public torch::nn::Module {
   /// message: [B, C_target, H_t, W_t] = sender.forward(local), computed once by the
   ///   host (which also puts its task term on it); gradients flow through it.
   /// target: [B, C_target, H_t, W_t] the protocol agent's local feature of the same
-  ///   agent-frames, fixed (detached by the host).
+  ///   agent-frames (one-to-one pairs: the partner member's), fixed (detached by the host).
   /// truth: the B agent-frames' boxes and the maps' grid (losses without objects ignore it).
   /// Returns named 0-dim float32 terms as the method reports them (its unweighted parts)
   /// and "total", the weighted sum the host minimises. Throws c10::Error on shape

@@ -64,10 +64,15 @@ struct AllianceManifest {
   /// with (e.g. STAMP); absent for NegoCollab. A label for evaluation and joining; not
   /// part of the id (P is the protocol agent's local feature either way).
   std::optional<ComponentSpec> alignment;
+  /// One-to-one pair (MPDA/PnPDA as published): each founder's sender maps into the
+  /// other founder's local space; there is no common representation, so nobody joins.
+  /// Part of the id when true ("alliance.one_to_one" in alliance.toml; absent = false).
+  bool one_to_one = false;
   std::vector<AllianceMember> members;
 
   /// The method name evaluation prints for the adapted mode: the alignment factory
-  /// (e.g. "stamp") when there is one, else "negocollab".
+  /// (e.g. "stamp"; "mpda_o2o" for a one-to-one pair) when there is one, else
+  /// "negocollab".
   std::string method() const;
 
   /// The member named `agent`, or nullptr.

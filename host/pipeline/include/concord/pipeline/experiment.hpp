@@ -110,6 +110,11 @@ struct AllianceSettings {
   std::string dir;
   /// The protocol agent for NegoCollab-P (its local space is the common one); "" = negotiate.
   std::string protocol_agent;
+  /// One-to-one baselines (MPDA, PnPDA as published): exactly two members and an
+  /// [alignment] loss; each member's sender aligns to the OTHER member's local space
+  /// (the partner's frozen local feature is the target), so what arrives at an ego is
+  /// in its own space before its receiver; no common representation, no newcomers.
+  bool one_to_one = false;
 };
 
 /// Weights of NegoCollab's stage-1 losses ([losses]); defaults from the official

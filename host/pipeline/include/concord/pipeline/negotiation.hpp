@@ -111,7 +111,9 @@ class NegotiationModel : public torch::nn::Module {
   /// With an alignment loss (set_alignment) each trained member's terms are instead
   /// "<method>/<m>/<term>" (the loss's own terms, its "total" added to the sum) and
   /// "pragmatic/<m>" (λ_p · occupancy of its sender output, the task term). Throws
-  /// c10::Error on a member count mismatch or an alignment loss without a protocol.
+  /// c10::Error on a member count mismatch, an alignment loss without a protocol (or
+  /// one-to-one pairing), or a one-to-one pairing without an alignment loss or of
+  /// other than two members.
   LossTerms loss(const std::vector<at::Tensor>& locals, const std::vector<at::Tensor>& gt_boxes,
                  const at::Tensor& occupancy, const std::vector<std::string>& member_names);
   /// The same on maps covering `grid` (a crop of the common grid; structural-loss
@@ -133,6 +135,11 @@ class NegotiationModel : public torch::nn::Module {
   /// feature (the protocol agent m0), fixed; there is no negotiator term and that
   /// member gets no terms (its adapters are identities). −1 turns it off.
   void set_protocol(int64_t member) { protocol_ = member; }
+
+  /// One-to-one baselines (MPDA, PnPDA): exactly two members, an alignment loss, no
+  /// protocol; member m's adapters minimise the loss against the OTHER member's local
+  /// feature (fixed), plus the pragmatic term. There is no P and no negotiator term.
+  void set_one_to_one(bool on) { one_to_one_ = on; }
 
   /// Align-to-common baselines (e.g. STAMP): with a protocol member set, every other
   /// trained member's adapters minimise `loss` against the protocol's local feature
@@ -164,8 +171,9 @@ class NegotiationModel : public torch::nn::Module {
   torch::nn::Conv2d occupancy_head_{nullptr};  ///< shared 1x1 conv C → 1 (sheet §1.5)
   BevGrid grid_;
   NegoLossSpec weights_;
-  size_t founders_ = 0;    ///< > 0 while a new member joins
-  int64_t protocol_ = -1;  ///< NegoCollab-P: the protocol member, else −1
+  size_t founders_ = 0;      ///< > 0 while a new member joins
+  int64_t protocol_ = -1;    ///< NegoCollab-P: the protocol member, else −1
+  bool one_to_one_ = false;  ///< one-to-one pair: each member aligns to the other
 };
 
 /// What join() did.
