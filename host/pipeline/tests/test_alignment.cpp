@@ -105,6 +105,23 @@ concord::BevGrid small_grid() {
   return g;
 }
 
+/// Takes one Adam step (lr 1e-3) on `loss` and counts, per top-level part of `model`
+/// ("sender1", "alignment", ...), the parameter tensors that moved.
+std::map<std::string, int> moved_by_one_step(torch::nn::Module& model, const at::Tensor& loss) {
+  std::map<std::string, at::Tensor> before;
+  for (const auto& kv : model.named_parameters()) before[kv.key()] = kv.value().detach().clone();
+  torch::optim::Adam adam(model.parameters(), torch::optim::AdamOptions(1e-3));
+  adam.zero_grad();
+  loss.backward();
+  adam.step();
+  std::map<std::string, int> changed;
+  for (const auto& kv : model.named_parameters()) {
+    const std::string part = kv.key().substr(0, kv.key().find('.'));
+    if (!at::equal(before.at(kv.key()), kv.value())) ++changed[part];
+  }
+  return changed;
+}
+
 TEST(StampAlignment, StageOneTrainsOnlyTheNonProtocolAdapters) {
   torch::manual_seed(11);
   // STAMP adapters for both members, so that the protocol member's (unused) ones have
@@ -192,18 +209,8 @@ TEST(MpdaAlignment, StageOneTrainsTheDomainClassifierWithTheAdapters) {
   for (const auto& [k, v] : terms) keys.insert(k);
   EXPECT_EQ(keys, (std::set<std::string>{"mpda/m1/adversarial", "pragmatic/m1", "total"}));
 
-  std::map<std::string, at::Tensor> before;
-  for (const auto& kv : model->named_parameters()) before[kv.key()] = kv.value().detach().clone();
-  ASSERT_TRUE(before.count("alignment.classifier.conv1.weight"));
-  torch::optim::Adam adam(model->parameters(), torch::optim::AdamOptions(1e-3));
-  adam.zero_grad();
-  terms.at("total").backward();
-  adam.step();
-  std::map<std::string, int> changed;
-  for (const auto& kv : model->named_parameters()) {
-    const std::string part = kv.key().substr(0, kv.key().find('.'));
-    if (!at::equal(before.at(kv.key()), kv.value())) ++changed[part];
-  }
+  ASSERT_TRUE(model->named_parameters().contains("alignment.classifier.conv1.weight"));
+  auto changed = moved_by_one_step(*model, terms.at("total"));
   EXPECT_EQ(changed["alignment"], 4);  // both convs' weights and biases
   EXPECT_GT(changed["sender1"], 10);
   EXPECT_EQ(changed.count("sender0") + changed.count("receiver0"), 0u);
@@ -309,17 +316,7 @@ TEST(OneToOne, OneStepMovesBothMembersAdapters) {
   const at::Tensor b = at::rand({1, 64, 16, 16});
   const auto terms = model->loss({a, b}, {at::zeros({0, 7}), at::zeros({0, 7})},
                                  at::zeros({1, 1, 16, 16}), {"m1", "m2"});
-  std::map<std::string, at::Tensor> before;
-  for (const auto& kv : model->named_parameters()) before[kv.key()] = kv.value().detach().clone();
-  torch::optim::Adam adam(model->parameters(), torch::optim::AdamOptions(1e-3));
-  adam.zero_grad();
-  terms.at("total").backward();
-  adam.step();
-  std::map<std::string, int> changed;
-  for (const auto& kv : model->named_parameters()) {
-    const std::string part = kv.key().substr(0, kv.key().find('.'));
-    if (!at::equal(before.at(kv.key()), kv.value())) ++changed[part];
-  }
+  auto changed = moved_by_one_step(*model, terms.at("total"));
   for (const char* part : {"sender0", "receiver0", "sender1", "receiver1"})
     EXPECT_GT(changed[part], 10) << part;
 }
