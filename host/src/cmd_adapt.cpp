@@ -48,9 +48,8 @@ int run_adapt(int argc, char** argv) {
   } catch (const formats::FormatError& e) {
     throw Error(e.what());
   }
-  std::printf("adapted %d epochs in %.0f s; best val loss %.4f at epoch %d; receivers in %s\n",
-              r.epochs_done, r.seconds, r.best_val_loss, r.best_epoch,
-              (dir / "alliance").string().c_str());
+  std::printf("adapted %d epochs in %.0f s; %s; receivers in %s\n", r.epochs_done, r.seconds,
+              r.summary().c_str(), (dir / "alliance").string().c_str());
   return 0;
 }
 

@@ -63,9 +63,9 @@ int run_join(int argc, char** argv) {
     o.state_dir = dir / "join_adapt";
     const auto a = pipeline::adapt_receivers(spec, registry, manifests, o, resume);
     std::printf(
-        "adapted the receiver %d epochs in %.0f s; best val loss %.4f at epoch %d\n"
+        "adapted the receiver %d epochs in %.0f s; %s\n"
         "joined alliance %s (unchanged) in %s\n",
-        a.epochs_done, a.seconds, a.best_val_loss, a.best_epoch, j.alliance_id.c_str(),
+        a.epochs_done, a.seconds, a.summary().c_str(), j.alliance_id.c_str(),
         spec.alliance.dir.c_str());
   } catch (const formats::FormatError& e) {
     throw Error(e.what());

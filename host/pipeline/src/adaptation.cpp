@@ -14,6 +14,7 @@
 #include "concord/logging.hpp"
 #include "concord/pipeline/alliance.hpp"
 #include "concord/pipeline/checkpoint.hpp"
+#include "concord/pipeline/evaluator.hpp"
 #include "concord/pipeline/hetero_loader.hpp"
 #include "concord/pipeline/negotiation.hpp"
 #include "concord/precision.hpp"
@@ -36,6 +37,16 @@ class Receivers : public torch::nn::Module {
 };
 
 }  // namespace
+
+std::string AdaptResult::summary() const {
+  if (selected.empty())
+    return fmt::format("best val loss {:.4f} at epoch {}", best_val_loss, best_epoch);
+  std::string out;
+  for (const auto& r : selected)
+    out += fmt::format("{}{}: val AP@0.5 {:.3f} at epoch {}", out.empty() ? "" : ", ", r.member,
+                       r.best_val_ap, r.best_epoch);
+  return out;
+}
 
 std::vector<TypeSensors> member_sensors(const std::vector<HeteroMember>& members) {
   std::vector<TypeSensors> out;
@@ -135,13 +146,39 @@ AdaptResult adapt_receivers(const ExperimentSpec& spec, const Registry& registry
       receivers.parameters(),
       torch::optim::AdamOptions(schedule.lr).weight_decay(schedule.weight_decay));
   const fs::path& ckpt_dir = options.state_dir;
+  const bool select_ap = schedule.select == "val_ap";
+  // Receivers selected one by one on their own ego's validation AP (select = "val_ap"):
+  // the trained ones with parameters, and under a fixed DAIR-V2X-C assignment only the
+  // vehicle side's, the one ego type evaluation knows.
+  std::vector<size_t> selected_members;
+  std::vector<ReceiverSelection> selection;
+  for (size_t i = 0; select_ap && i < members.size(); ++i) {
+    if (!is_trainable(members[i].name) || members[i].receiver->parameters().empty()) continue;
+    if (!fixed.empty() && i != fixed.front()) continue;
+    selected_members.push_back(i);
+    selection.push_back({members[i].name, 0, -1.0});
+  }
+  auto best_name = [&](size_t k) { return "best_" + selection[k].member; };
   CheckpointMeta meta;
   meta.components = components;
   meta.best_val_loss = std::numeric_limits<double>::infinity();
   if (resume && checkpoint_exists(ckpt_dir, "latest")) {
+    // Per-receiver bests first (loading them moves weights), then the latest state.
+    for (size_t k = 0; k < selection.size(); ++k) {
+      if (!checkpoint_exists(ckpt_dir, best_name(k))) continue;
+      const CheckpointMeta b = load_checkpoint(
+          ckpt_dir, best_name(k), *members[selected_members[k]].receiver, nullptr, components);
+      selection[k].best_epoch = b.best_epoch;
+      selection[k].best_val_ap = b.best_val_ap;
+    }
     meta = load_checkpoint(ckpt_dir, "latest", receivers, &optimizer, components);
     meta.components = components;
     logger()->info("resuming adaptation after epoch {}", meta.epoch);
+    const bool had_ap = meta.best_val_ap >= 0.0;
+    if (meta.epoch > 0 && had_ap != select_ap)
+      throw Error(ckpt_dir.string() + ": the adaptation so far selected on the validation " +
+                  (had_ap ? "AP" : "loss") + "; it cannot resume with [adapt] select = \"" +
+                  schedule.select + "\" (choose another run directory)");
   } else if (checkpoint_exists(ckpt_dir, "latest")) {
     throw Error(ckpt_dir.string() + ": holds a previous adaptation; pass --resume to continue it");
   }
@@ -167,10 +204,31 @@ AdaptResult adapt_receivers(const ExperimentSpec& spec, const Registry& registry
       if (is_trainable(m.name)) m.receiver->train();
     return count ? sum / static_cast<double>(count) : 0.0;
   };
+  // AP@0.5 of NegoCollab mode over the validate split with member `ego` as the ego
+  // (collaborators' types from the seeded draw, as `concord eval`), training precision.
+  auto validation_ap = [&](size_t ego) {
+    for (auto& m : members) m.receiver->eval();
+    HeteroLoader loader(spec.data, spec.data.val_split, val_opts, member_sensors(members),
+                        spec.seed, static_cast<int>(ego), fixed);
+    double ap = 0.0;
+    {
+      AutocastScope autocast(precision);
+      ap = evaluate_hetero(collab, loader, HeteroMode::kNegoCollab, spec.eval, loader.gt_range(),
+                           schedule.max_samples)
+               .ap_at(0.5);
+    }
+    for (auto& m : members)
+      if (is_trainable(m.name)) m.receiver->train();
+    return ap;
+  };
 
   fs::create_directories(ckpt_dir);
   std::ofstream metrics(ckpt_dir / "metrics.csv", std::ios::app);
-  if (meta.epoch == 0) metrics << "epoch,lr,train_loss,val_loss,seconds\n";
+  if (meta.epoch == 0) {
+    metrics << "epoch,lr,train_loss,val_loss,seconds";
+    for (const auto& r : selection) metrics << ",val_ap50_" << r.member;
+    metrics << "\n";
+  }
   const size_t per_epoch = schedule.max_samples > 0
                                ? std::min<size_t>(train_loader.size(), schedule.max_samples)
                                : train_loader.size();
@@ -210,6 +268,8 @@ AdaptResult adapt_receivers(const ExperimentSpec& spec, const Registry& registry
     }
     bar.finish();
     const double val = mean_val();
+    std::vector<double> aps;
+    for (size_t k = 0; k < selection.size(); ++k) aps.push_back(validation_ap(selected_members[k]));
     const double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start).count();
     meta.epoch = epoch + 1;
@@ -218,17 +278,42 @@ AdaptResult adapt_receivers(const ExperimentSpec& spec, const Registry& registry
     if (best) {
       meta.best_val_loss = val;
       meta.best_epoch = epoch + 1;
-      save_checkpoint(ckpt_dir, "best", receivers, nullptr, meta);
     }
+    std::string ap_log;
+    for (size_t k = 0; k < selection.size(); ++k) {
+      const bool better = aps[k] > selection[k].best_val_ap;  // ties keep the earlier epoch
+      ap_log += fmt::format(", {} val AP@0.5 {:.3f}{}", selection[k].member, aps[k],
+                            better ? " (best)" : "");
+      if (!better) continue;
+      selection[k].best_val_ap = aps[k];
+      selection[k].best_epoch = epoch + 1;
+      CheckpointMeta b = meta;
+      b.val_ap = b.best_val_ap = aps[k];
+      b.best_epoch = epoch + 1;
+      save_checkpoint(ckpt_dir, best_name(k), *members[selected_members[k]].receiver, nullptr, b);
+    }
+    // The latest record marks an AP-selected run by a non-negative best_val_ap.
+    meta.best_val_ap = select_ap ? std::max(0.0, meta.best_val_ap) : -1.0;
+    // Bests first, then latest: an interruption between them loses no finished epoch.
+    if (best && !select_ap) save_checkpoint(ckpt_dir, "best", receivers, nullptr, meta);
     save_checkpoint(ckpt_dir, "latest", receivers, &optimizer, meta);
     metrics << epoch + 1 << "," << lr << "," << (steps ? sum / static_cast<double>(steps) : 0.0)
-            << "," << val << "," << secs << "\n";
+            << "," << val << "," << secs;
+    for (const double ap : aps) metrics << "," << ap;
+    metrics << "\n";
     metrics.flush();
-    logger()->info("adaptation epoch {}/{}: train loss {:.4f}, val loss {:.4f}{} ({:.0f} s)",
+    logger()->info("adaptation epoch {}/{}: train loss {:.4f}, val loss {:.4f}{}{} ({:.0f} s)",
                    epoch + 1, schedule.epochs, steps ? sum / static_cast<double>(steps) : 0.0, val,
-                   best ? " (best)" : "", secs);
+                   best && !select_ap ? " (best)" : "", ap_log, secs);
   }
-  load_checkpoint(ckpt_dir, "best", receivers, nullptr, components);
+  if (select_ap) {
+    for (size_t k = 0; k < selection.size(); ++k)
+      if (checkpoint_exists(ckpt_dir, best_name(k)))
+        load_checkpoint(ckpt_dir, best_name(k), *members[selected_members[k]].receiver, nullptr,
+                        components);
+  } else {
+    load_checkpoint(ckpt_dir, "best", receivers, nullptr, components);
+  }
   for (const auto& m : members)
     if (is_trainable(m.name))
       save_member_part(alliance_dir, manifest, m.name, "receiver", *m.receiver);
@@ -236,6 +321,7 @@ AdaptResult adapt_receivers(const ExperimentSpec& spec, const Registry& registry
   r.epochs_done = meta.epoch;
   r.best_epoch = meta.best_epoch;
   r.best_val_loss = meta.best_val_loss;
+  r.selected = selection;
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return r;
 }

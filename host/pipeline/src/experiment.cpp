@@ -47,12 +47,15 @@ void read_schedule(const ConfigFile& cfg, const std::string& section, TrainSpec&
         std::to_string(t.crop_cells) + ")");
   }
   t.select = setting<std::string>(cfg, p + "select").value_or(t.select);
-  if (t.select != "val_loss" && section != "train") {
+  // Detection training ([train], [adapt]) can select on validation AP; the
+  // feature-alignment stages have no detections of their own to score.
+  if (t.select != "val_loss" && section != "train" && section != "adapt") {
     const auto it = cfg.settings().find(p + "select");
     throw ConfigError(
         (it != cfg.settings().end() ? it->second.second.str() + ": " : std::string()) + p +
         "select = \"" + t.select +
-        "\": only [train] selects on validation AP; this stage selects on the validation loss");
+        "\": only [train] and [adapt] select on validation AP; this stage selects on the "
+        "validation loss");
   }
 }
 

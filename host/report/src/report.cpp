@@ -23,12 +23,15 @@ namespace fs = std::filesystem;
 namespace concord::report {
 namespace {
 
-// Columns are ordered like the NegoCollab paper's tables: references first,
-// then the baselines, then NegoCollab; unknown modes follow in order of appearance.
+// Columns are ordered like the NegoCollab paper's tables: references first, then
+// the one-to-one baselines ("_o2o": each member aligned to its partner), the
+// align-to-common baselines, then NegoCollab; unknown modes follow in order of
+// appearance.
 int mode_rank(const std::string& mode) {
   static const std::vector<std::string> order = {
-      "no_fusion", "late_fusion", "intermediate", "naive",        "mpda",
-      "pnpda",     "stamp",       "vanilla",      "negocollab_p", "negocollab"};
+      "no_fusion", "late_fusion",  "intermediate", "naive", "mpda_o2o",
+      "pnpda_o2o", "stamp_o2o",    "mpda",         "pnpda", "stamp",
+      "vanilla",   "negocollab_p", "negocollab"};
   const auto it = std::find(order.begin(), order.end(), mode);
   return it == order.end() ? static_cast<int>(order.size()) : static_cast<int>(it - order.begin());
 }

@@ -85,6 +85,11 @@ void write_full_run(const fs::path& dir) {
                  "m1,m1+m2,stamp,0,40,395,0.702000,0.611000,0.361000\n"
                  "m2,m1+m2,no_fusion,0,40,395,0.191488,0.0956407,0.0239884\n"
                  "m2,m1+m2,stamp,0,40,395,0.301000,0.222000,0.101000\n");
+  // A one-to-one baseline: its mode is "<factory>_o2o" (AllianceManifest::method).
+  write_text(dir / "pnpda_o2o_m1m2" / "eval.csv",
+             std::string(kHeader) +
+                 "m1,m1+m2,no_fusion,0,40,395,0.647388,0.559415,0.313247\n"
+                 "m1,m1+m2,pnpda_o2o,0,40,395,0.680000,0.580000,0.330000\n");
   write_text(dir / "noise_m1m2" / "eval.csv",
              std::string(kHeader) +
                  "m1,m1+m2,late_fusion,0,40,395,0.711963,0.632272,0.382631\n"

@@ -200,11 +200,14 @@ TEST_F(FullRun, Step0TableHasOneRowPerExperimentAndMode) {
 
 TEST_F(FullRun, HeteroTableHasOneRowPerExperimentAndOneColumnPerMethod) {
   const ParsedTable t = table_after(md_, kHeteroAp50Heading);
-  const std::vector<std::string> header = {"collaborators", "ego",   "experiment", "no_fusion",
-                                           "late_fusion",   "naive", "stamp",      "negocollab"};
+  // References, then one-to-one, then align-to-common baselines, then NegoCollab.
+  const std::vector<std::string> header = {"collaborators", "ego",         "experiment",
+                                           "no_fusion",     "late_fusion", "naive",
+                                           "pnpda_o2o",     "stamp",       "negocollab"};
   EXPECT_EQ(t.header, header);
-  // negocollab_m1m2 and stamp_m1m2 for both egos, noise_m1m2's σ = 0 rows for m1.
-  ASSERT_EQ(t.rows.size(), 5u);
+  // negocollab_m1m2 and stamp_m1m2 for both egos, pnpda_o2o_m1m2 and noise_m1m2's
+  // σ = 0 rows for m1.
+  ASSERT_EQ(t.rows.size(), 6u);
   auto key = [](const std::string& ego, const std::string& experiment) {
     return std::map<std::string, std::string>{
         {"collaborators", "m1+m2"}, {"ego", ego}, {"experiment", experiment}};
@@ -220,6 +223,8 @@ TEST_F(FullRun, HeteroTableHasOneRowPerExperimentAndOneColumnPerMethod) {
   EXPECT_EQ(t.cell(key("m2", "negocollab_m1m2"), "no_fusion"), "0.096");
   EXPECT_EQ(t.cell(key("m2", "stamp_m1m2"), "naive"), "—");  // stamp_m1m2 has no naive for m2
   EXPECT_EQ(t.cell(key("m1", "noise_m1m2"), "no_fusion"), "—");
+  EXPECT_EQ(t.cell(key("m1", "pnpda_o2o_m1m2"), "pnpda_o2o"), "0.580");
+  EXPECT_EQ(t.cell(key("m1", "pnpda_o2o_m1m2"), "negocollab"), "—");
   // The best of each row is bold.
   EXPECT_NE(md_.find("| **0.632** |"), std::string::npos);
   EXPECT_NE(md_.find("| **0.490** |"), std::string::npos);
@@ -228,7 +233,8 @@ TEST_F(FullRun, HeteroTableHasOneRowPerExperimentAndOneColumnPerMethod) {
 
 TEST_F(FullRun, HeteroFullTableHasEveryNoiseFreeRow) {
   const ParsedTable t = table_after(md_, kHeteroFullHeading);
-  EXPECT_EQ(t.rows.size(), 8u + 5u + 2u);  // negocollab_m1m2, stamp_m1m2, noise_m1m2 at σ 0
+  // negocollab_m1m2, stamp_m1m2, pnpda_o2o_m1m2, noise_m1m2 at σ 0
+  EXPECT_EQ(t.rows.size(), 8u + 5u + 2u + 2u);
   const std::map<std::string, std::string> key = {
       {"experiment", "negocollab_m1m2"}, {"ego", "m2"}, {"mode", "late_fusion"}};
   EXPECT_EQ(t.cell(key, "AP@0.3"), "0.540");

@@ -42,12 +42,25 @@ struct AdaptOptions {
   std::filesystem::path state_dir;     ///< checkpoints and metrics of this stage
 };
 
+/// The epoch one receiver keeps under `[adapt] select = "val_ap"`.
+struct ReceiverSelection {
+  std::string member;         ///< agent type whose receiver this is
+  int best_epoch = 0;         ///< 1-based; 0 = no epoch evaluated yet
+  double best_val_ap = -1.0;  ///< validation AP@0.5 of NegoCollab mode with this member as ego
+};
+
 /// What adapt() did.
 struct AdaptResult {
   int epochs_done = 0;
-  int best_epoch = 0;
-  double best_val_loss = 0.0;
+  int best_epoch = 0;          ///< lowest mean validation loss (select = "val_loss")
+  double best_val_loss = 0.0;  ///< at best_epoch
   double seconds = 0.0;
+  /// select = "val_ap": one entry per trained receiver, each with its own epoch.
+  std::vector<ReceiverSelection> selected;
+
+  /// One line for the CLI: "best val loss 1.2345 at epoch 3" or, per receiver,
+  /// "m3: val AP@0.5 0.514 at epoch 6".
+  std::string summary() const;
 };
 
 /// Stage 2 over the train split ([adapt] schedule) for the alliance in
@@ -65,6 +78,16 @@ AdaptResult adapt(const ExperimentSpec& spec, const Registry& registry,
 /// that has no collaborator is skipped; validation loss each epoch;
 /// checkpoints in options.state_dir (atomic, resumable); the best epoch's
 /// receivers are written back into the artifact.
+///
+/// Which epoch is best follows schedule.select. "val_loss": the lowest mean
+/// validation loss over all egos, one epoch for every receiver. "val_ap": as the
+/// official code (sheet §4, "model selection": highest AP@0.5 of heterogeneous
+/// collaboration after every epoch; here on the validate split, never test), but per
+/// receiver: after each epoch every trained receiver's member is the ego of a
+/// NegoCollab-mode pass over the validate split, and each receiver keeps the epoch of
+/// its own highest AP@0.5 (ties keep the earlier epoch; checkpoint "best_<member>").
+/// A receiver changes only the detections of its own ego, so the choices are
+/// independent. Throws concord::Error when resuming a run under the other selection.
 AdaptResult adapt_receivers(const ExperimentSpec& spec, const Registry& registry,
                             const std::vector<PluginManifest>& manifests,
                             const AdaptOptions& options, bool resume);

@@ -78,11 +78,13 @@ struct TrainSpec {
   /// a ≈(H/crop)² cheaper step on the convolution/window-attention adapters. 0 = the
   /// whole map. Must be a multiple of the adapters' window (8).
   int64_t crop_cells = 0;
-  /// Step-0 training ([train]) only: which checkpoint is "best". "val_loss" = lowest
-  /// mean loss on the validate split; "val_ap" = highest AP@0.5 of intermediate
-  /// fusion on the validate split (one evaluation pass per epoch; HEAL selects on the
-  /// validation loss, but an overfitting camera model's loss can bottom out epochs
-  /// before its detections do). Never the test split.
+  /// [train] and [adapt] only: which checkpoint is "best". "val_loss" = lowest
+  /// mean loss on the validate split; "val_ap" = highest AP@0.5 on the validate split
+  /// (Step 0: of intermediate fusion; stage 2: of NegoCollab mode, per receiver, see
+  /// adapt_receivers) at one evaluation pass per epoch. HEAL selects on the
+  /// validation loss, the official NegoCollab stage 2 on AP@0.5; an overfitting
+  /// camera model's loss can bottom out epochs before its detections do. Never the
+  /// test split.
   std::string select = "val_loss";
 
   /// Learning rate of 0-based `epoch` under MultiStepLR: lr × gamma^(milestones ≤ epoch).
