@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <memory>
 #include <numeric>
 #include <random>
 
@@ -185,9 +186,17 @@ AdaptResult adapt_receivers(const ExperimentSpec& spec, const Registry& registry
   const Precision precision =
       parse_precision(schedule.precision, spec.file.string() + ": precision of " +
                                               options.state_dir.filename().string());
+  // Validation passes run every receiver in eval mode, then the trained ones go back.
+  auto receivers_eval = [&]() {
+    for (auto& m : members) m.receiver->eval();
+  };
+  auto receivers_train = [&]() {
+    for (auto& m : members)
+      if (is_trainable(m.name)) m.receiver->train();
+  };
   auto mean_val = [&]() {
     at::NoGradGuard no_grad;
-    for (auto& m : members) m.receiver->eval();  // (trainable ones switch back below)
+    receivers_eval();
     double sum = 0.0;
     size_t count = 0;
     const size_t n_val = schedule.max_samples > 0
@@ -200,16 +209,20 @@ AdaptResult adapt_receivers(const ExperimentSpec& spec, const Registry& registry
       sum += collab.loss(s).at("total").item<double>();
       ++count;
     }
-    for (auto& m : members)
-      if (is_trainable(m.name)) m.receiver->train();
+    receivers_train();
     return count ? sum / static_cast<double>(count) : 0.0;
   };
-  // AP@0.5 of NegoCollab mode over the validate split with member `ego` as the ego
-  // (collaborators' types from the seeded draw, as `concord eval`), training precision.
-  auto validation_ap = [&](size_t ego) {
-    for (auto& m : members) m.receiver->eval();
-    HeteroLoader loader(spec.data, spec.data.val_split, val_opts, member_sensors(members),
-                        spec.seed, static_cast<int>(ego), fixed);
+  // One validate-split loader per selected receiver, its member forced as the ego
+  // (collaborators' types from the seeded draw, as `concord eval`), built once.
+  std::vector<std::unique_ptr<HeteroLoader>> ap_loaders;
+  for (const size_t ego : selected_members)
+    ap_loaders.push_back(std::make_unique<HeteroLoader>(spec.data, spec.data.val_split, val_opts,
+                                                        member_sensors(members), spec.seed,
+                                                        static_cast<int>(ego), fixed));
+  // AP@0.5 of NegoCollab mode for selected receiver k, in the training precision.
+  auto validation_ap = [&](size_t k) {
+    receivers_eval();
+    const HeteroLoader& loader = *ap_loaders[k];
     double ap = 0.0;
     {
       AutocastScope autocast(precision);
@@ -217,8 +230,7 @@ AdaptResult adapt_receivers(const ExperimentSpec& spec, const Registry& registry
                            schedule.max_samples)
                .ap_at(0.5);
     }
-    for (auto& m : members)
-      if (is_trainable(m.name)) m.receiver->train();
+    receivers_train();
     return ap;
   };
 
@@ -269,7 +281,7 @@ AdaptResult adapt_receivers(const ExperimentSpec& spec, const Registry& registry
     bar.finish();
     const double val = mean_val();
     std::vector<double> aps;
-    for (size_t k = 0; k < selection.size(); ++k) aps.push_back(validation_ap(selected_members[k]));
+    for (size_t k = 0; k < selection.size(); ++k) aps.push_back(validation_ap(k));
     const double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start).count();
     meta.epoch = epoch + 1;

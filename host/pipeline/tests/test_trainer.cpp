@@ -131,6 +131,21 @@ TEST(Trainer, LossSelectedRunRefusesToResumeUnderApSelection) {
   }
 }
 
+/// Writes `[section] select = "value"` to `file` and loads it: the ConfigError
+/// message, or "" (with a test failure) when the value was accepted.
+std::string select_refusal(const fs::path& file, const std::string& section,
+                           const std::string& value) {
+  ct::write_file(file,
+                 "[experiment]\nname = \"t\"\n\n[" + section + "]\nselect = \"" + value + "\"\n");
+  try {
+    cp::load_experiment(file, {});
+  } catch (const concord::ConfigError& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "accepted [" << section << "] select = \"" << value << "\"";
+  return "";
+}
+
 TEST(Trainer, OnlyDetectionTrainingSelectsOnAp) {
   ct::TempDir dir;
   const fs::path file = dir.path() / "exp.toml";
@@ -143,24 +158,13 @@ TEST(Trainer, OnlyDetectionTrainingSelectsOnAp) {
   EXPECT_EQ(adapt.train.select, "val_loss");
   // The feature-alignment stages have no detections to score.
   for (const std::string section : {"negotiate", "join"}) {
-    ct::write_file(file, "[experiment]\nname = \"t\"\n\n[" + section + "]\nselect = \"val_ap\"\n");
-    try {
-      cp::load_experiment(file, {});
-      ADD_FAILURE() << "accepted [" << section << "] select = \"val_ap\"";
-    } catch (const concord::ConfigError& e) {
-      const std::string msg = e.what();
-      EXPECT_NE(msg.find(file.string()), std::string::npos) << msg;
-      EXPECT_NE(msg.find(section + ".select"), std::string::npos) << msg;
-    }
+    const std::string msg = select_refusal(file, section, "val_ap");
+    EXPECT_NE(msg.find(file.string()), std::string::npos) << msg;
+    EXPECT_NE(msg.find(section + ".select"), std::string::npos) << msg;
   }
   for (const std::string section : {"train", "adapt"}) {
-    ct::write_file(file, "[experiment]\nname = \"t\"\n\n[" + section + "]\nselect = \"ap\"\n");
-    try {
-      cp::load_experiment(file, {});
-      ADD_FAILURE() << "accepted [" << section << "] select = \"ap\"";
-    } catch (const concord::ConfigError& e) {
-      EXPECT_NE(std::string(e.what()).find("val_loss|val_ap"), std::string::npos) << e.what();
-    }
+    const std::string msg = select_refusal(file, section, "ap");
+    EXPECT_NE(msg.find("val_loss|val_ap"), std::string::npos) << msg;
   }
 }
 
