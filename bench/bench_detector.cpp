@@ -3,12 +3,14 @@
 // compute setting: fp32 / fp32 + channels_last / bf16 autocast / bf16 +
 // channels_last. Prints inference ms per sample (ego-only and all agents),
 // training-step ms (forward + loss + backward; channels_last settings only), and how far bf16
-// logits drift from fp32 (max |Δ| and the share of anchors whose score crosses 0.2).
+// logits drift from fp32 (max |Δ| and the share of anchors whose score crosses 0.2),
+// and the time the loader takes to read and decode one sample.
 //
 // Usage: bench_detector <experiment.toml> [samples=4] [threads=0] [split=test]
 // Run from the repository root (the experiment's data.root is relative to it).
 #include <ATen/ATen.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <exception>
@@ -61,14 +63,19 @@ int main(int argc, char** argv) {
     const std::size_t n = std::min<std::size_t>(data.size(), static_cast<std::size_t>(samples));
     std::vector<concord::loader::CollabSample> batch;
     std::size_t agents = 0;
+    const auto load_start = Clock::now();
     for (std::size_t i = 0; i < n; ++i) {
       batch.push_back(data.get(i * (data.size() / n)));
       agents += batch.back().agents.size();
     }
+    const double load_ms = ms_since(load_start) / static_cast<double>(std::max<std::size_t>(n, 1));
     std::printf("%s: %zu samples of %s/%s (%.1f agents each), %d threads, bf16 hardware: %s\n",
                 spec.name.c_str(), n, spec.data.root.string().c_str(), split.c_str(),
                 static_cast<double>(agents) / static_cast<double>(n), rt.intra_op_threads,
                 rt.cpu_has_bf16 ? "yes" : "no");
+    std::printf(
+        "loading (read + decode every agent's sensors, labels, poses): %.1f ms per sample\n",
+        load_ms);
 
     auto model = cp::build_detector(spec, registry);
     std::int64_t params = 0;

@@ -49,6 +49,11 @@ std::vector<KeySpec> schedule_keys(const std::string& epochs_description) {
           key("crop_cells", ParamType::kInt, false,
               "negotiate/join: train on random square BEV crops of this many cells (0 = whole map)",
               0, 100000, {}, "cells"),
+          key("camera_scale", ParamType::kFloatList, false,
+              "train: camera images resized by a factor drawn from [min, max] (augmentation)", 0.0,
+              10.0),
+          key("camera_flip", ParamType::kBool, false,
+              "train: mirror camera images left-right with probability 0.5 (augmentation)"),
           key("select", ParamType::kString, false,
               "train: best checkpoint by lowest validation loss or highest validation AP@0.5",
               std::nullopt, std::nullopt, {"val_loss", "val_ap"})};

@@ -1,5 +1,8 @@
 #include "profile_run.hpp"
 
+#include <algorithm>
+#include <thread>
+
 #include "concord/error.hpp"
 #include "concord/logging.hpp"
 #include "stage_process.hpp"
@@ -16,9 +19,15 @@ fs::path profile_file(const std::string& name) {
   return file;
 }
 
-driver::RunSummary run_profile(const driver::Plan& plan, const CommonOptions& opts, bool fresh) {
+driver::RunSummary run_profile(const driver::Plan& plan, const CommonOptions& opts, bool fresh,
+                               int jobs) {
+  if (jobs < 1) throw ConfigError("--jobs " + std::to_string(jobs) + ": expected 1 or more");
   std::vector<std::string> extra;
-  if (opts.threads > 0) extra = {"--threads", std::to_string(opts.threads)};
+  int threads = opts.threads;
+  if (threads <= 0 && jobs > 1) {
+    threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / jobs);
+  }
+  if (threads > 0) extra = {"--threads", std::to_string(threads)};
   if (opts.device != "cpu") {  // e.g. `reproduce --profile paper --device cuda`
     extra.push_back("--device");
     extra.push_back(opts.device);
@@ -31,11 +40,20 @@ driver::RunSummary run_profile(const driver::Plan& plan, const CommonOptions& op
   fs::create_directories(plan.ledger_dir);
   driver::RunOptions o;
   o.fresh = fresh;
+  o.jobs = jobs;
   o.log = [](const std::string& line) { logger()->info("{}", line); };
-  logger()->info("profile {} -> {} ({} stages)", plan.name, plan.run_dir.string(),
-                 plan.stages.size());
+  logger()->info("profile {} -> {} ({} stages, {} at a time{})", plan.name, plan.run_dir.string(),
+                 plan.stages.size(), jobs,
+                 jobs > 1 ? ", stage output in " + (plan.ledger_dir / "stages").string() + "/*.log"
+                          : std::string());
+  const fs::path logs = plan.ledger_dir / "stages";
+  if (jobs > 1) fs::create_directories(logs);
   return driver::run_plan(
-      plan, [&](const driver::Stage& s) { return run_stage_process(s, extra); }, o);
+      plan,
+      [&](const driver::Stage& s) {
+        return run_stage_process(s, extra, jobs > 1 ? logs / (s.name + ".log") : fs::path());
+      },
+      o);
 }
 
 }  // namespace concord::host

@@ -1,7 +1,13 @@
 #include "concord/driver/runner.hpp"
 
+#include <algorithm>
 #include <chrono>
-#include <set>
+#include <condition_variable>
+#include <exception>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <thread>
 
 #include "concord/driver/fingerprint.hpp"
 #include "concord/driver/ledger.hpp"
@@ -12,6 +18,8 @@ namespace concord::driver {
 namespace fs = std::filesystem;
 
 namespace {
+
+using Clock = std::chrono::steady_clock;
 
 /// Empty when `record` still describes the outputs on disk, else why not.
 std::string stale_reason(const Stage& stage, const StageRecord& record) {
@@ -24,73 +32,151 @@ std::string stale_reason(const Stage& stage, const StageRecord& record) {
   return "";
 }
 
+/// Where one stage stands during run_plan.
+enum class State { kSkipped, kPending, kRunning, kDone, kFailed };
+
 }  // namespace
 
 RunSummary run_plan(const Plan& plan, const StageExecutor& execute, const RunOptions& options) {
+  std::mutex mutex;  // guards the ledger, the states, the summary and the log
   const auto say = [&](const std::string& line) {
     if (options.log) options.log(line);
   };
   const Ledger ledger(plan.ledger_dir.empty() ? plan.run_dir : plan.ledger_dir);
+  const std::size_t n = plan.stages.size();
   std::vector<std::string> order;
-  for (const Stage& s : plan.stages) order.push_back(s.name);
-  std::set<std::string> redone;
+  std::map<std::string, std::size_t> position;
+  for (std::size_t i = 0; i < n; ++i) {
+    order.push_back(plan.stages[i].name);
+    position[plan.stages[i].name] = i;
+  }
+  const auto tag = [&](std::size_t i) {
+    return "[" + std::to_string(i + 1) + "/" + std::to_string(n) + "] " + plan.stages[i].name;
+  };
+
+  // Decide up front, in order, which stages run: those without a record (or all,
+  // fresh), those whose outputs went missing or changed, and every stage that runs
+  // after one of them.
   RunSummary summary;
-  int index = 0;
-  for (const Stage& stage : plan.stages) {
-    ++index;
-    const std::string tag =
-        "[" + std::to_string(index) + "/" + std::to_string(plan.stages.size()) + "] " + stage.name;
+  std::vector<State> state(n, State::kPending);
+  std::vector<bool> had_record(n, false);
+  for (std::size_t i = 0; i < n; ++i) {
+    const Stage& stage = plan.stages[i];
     const auto record = options.fresh ? std::nullopt : ledger.read(stage.name);
+    had_record[i] = record.has_value();
     std::string upstream;
     for (const std::string& a : stage.after) {
-      if (redone.count(a)) upstream = a;
+      const auto it = position.find(a);
+      if (it != position.end() && state[it->second] == State::kPending) upstream = a;
     }
     if (record && upstream.empty()) {
       const std::string why = stale_reason(stage, *record);
       if (why.empty()) {
-        say(tag + ": done earlier (" + std::to_string(static_cast<int>(record->seconds)) +
+        say(tag(i) + ": done earlier (" + std::to_string(static_cast<int>(record->seconds)) +
             " s), skipped");
+        state[i] = State::kSkipped;
         ++summary.skipped;
         continue;
       }
-      say(tag + ": redoing, " + why);
+      say(tag(i) + ": redoing, " + why);
     } else if (record) {
-      say(tag + ": redoing, its input stage " + upstream + " was redone");
+      say(tag(i) + ": redoing, its input stage " + upstream + " is redone");
     }
-    // A stage that finished before (or a fresh run) starts from scratch; an
-    // interrupted one keeps its files so that its command can resume.
-    if (record || options.fresh) {
-      for (const fs::path& out : stage.outputs) {
-        std::error_code ec;
-        fs::remove_all(out, ec);
-      }
-    }
-    ledger.erase(stage.name);
-    ledger.write_summary(order);
-    say(tag + ": " + stage.summary);
-    const auto start = std::chrono::steady_clock::now();
-    const int rc = execute(stage);
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (rc != 0) {
-      throw Error("stage " + stage.name + " failed (exit code " + std::to_string(rc) +
-                  "); finished stages are kept, rerun the same command to resume from it");
-    }
-    StageRecord done;
-    done.seconds = seconds;
-    for (const fs::path& out : stage.outputs) {
-      const std::string fp = fingerprint(out);
-      if (fp.empty())
-        throw Error("stage " + stage.name + " finished but did not write " + out.string());
-      done.outputs[out.string()] = fp;
-    }
-    ledger.write(stage.name, done);
-    ledger.write_summary(order);
-    redone.insert(stage.name);
-    ++summary.ran;
-    summary.seconds += seconds;
-    say(tag + ": finished in " + std::to_string(static_cast<int>(seconds + 0.5)) + " s");
   }
+
+  // Run them, at most `jobs` at once; a stage starts when every stage it runs after
+  // has finished; after a failure nothing new starts and the running ones finish.
+  const int jobs = std::max(1, options.jobs);
+  std::condition_variable changed;
+  std::vector<std::thread> workers;
+  std::string first_error;
+  int running = 0;
+  const auto wall_start = Clock::now();
+  const auto ready = [&](std::size_t i) {
+    if (state[i] != State::kPending) return false;
+    for (const std::string& a : plan.stages[i].after) {
+      const auto it = position.find(a);
+      if (it == position.end()) continue;
+      const State s = state[it->second];
+      if (s != State::kDone && s != State::kSkipped) return false;
+    }
+    return true;
+  };
+  const auto work = [&](std::size_t i) {
+    const Stage& stage = plan.stages[i];
+    const auto start = Clock::now();
+    std::string error;
+    StageRecord done;
+    try {
+      const int rc = execute(stage);
+      done.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+      if (rc != 0) {
+        error = "stage " + stage.name + " failed (exit code " + std::to_string(rc) +
+                "); finished stages are kept, rerun the same command to resume from it";
+      }
+      for (const fs::path& out : stage.outputs) {
+        if (!error.empty()) break;
+        const std::string fp = fingerprint(out);
+        if (fp.empty())
+          error = "stage " + stage.name + " finished but did not write " + out.string();
+        done.outputs[out.string()] = fp;
+      }
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    std::lock_guard<std::mutex> lock(mutex);
+    --running;
+    if (error.empty()) {
+      ledger.write(stage.name, done);
+      ledger.write_summary(order);
+      state[i] = State::kDone;
+      ++summary.ran;
+      summary.seconds += done.seconds;
+      say(tag(i) + ": finished in " + std::to_string(static_cast<int>(done.seconds + 0.5)) + " s");
+    } else {
+      state[i] = State::kFailed;
+      if (first_error.empty()) first_error = error;
+    }
+    changed.notify_all();
+  };
+
+  {
+    std::unique_lock<std::mutex> lock(mutex);
+    for (;;) {
+      const bool pending =
+          std::any_of(state.begin(), state.end(), [](State s) { return s == State::kPending; });
+      if (running == 0 && (!pending || !first_error.empty())) break;
+      std::optional<std::size_t> next;
+      if (first_error.empty() && running < jobs) {
+        for (std::size_t i = 0; i < n && !next; ++i) {
+          if (ready(i)) next = i;
+        }
+      }
+      if (!next) {
+        changed.wait(lock);
+        continue;
+      }
+      const std::size_t i = *next;
+      const Stage& stage = plan.stages[i];
+      // A stage that finished before (or a fresh run) starts from scratch; an
+      // interrupted one keeps its files so that its command can resume.
+      if (had_record[i] || options.fresh) {
+        for (const fs::path& out : stage.outputs) {
+          std::error_code ec;
+          fs::remove_all(out, ec);
+        }
+      }
+      ledger.erase(stage.name);
+      ledger.write_summary(order);
+      say(tag(i) + ": " + stage.summary);
+      state[i] = State::kRunning;
+      ++running;
+      workers.emplace_back(work, i);
+    }
+  }
+  for (std::thread& t : workers) t.join();
+  summary.wall_seconds = std::chrono::duration<double>(Clock::now() - wall_start).count();
+  if (!first_error.empty()) throw Error(first_error);
   return summary;
 }
 

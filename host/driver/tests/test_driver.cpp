@@ -3,10 +3,15 @@
 // dependants, failures keep the finished stages).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "concord/driver/fingerprint.hpp"
@@ -268,6 +273,70 @@ TEST(DriverRunner, FreshRedoesEverything) {
   cd::RunOptions o;
   o.fresh = true;
   EXPECT_EQ(cd::run_plan(plan, exec, o).ran, 4);
+}
+
+// Two lanes: train_a and train_b (both only after simulate) run at the same time;
+// eval starts only after both finished. Each of them waits (up to 5 s) for the other
+// to start, so a sequential runner shows up as a maximum of one running stage.
+TEST(DriverRunner, TwoJobsRunIndependentStagesTogether) {
+  TempDir dir;
+  const cd::Plan plan = mini_plan(dir);
+  FakeConcord fake;
+  std::mutex m;
+  std::condition_variable cv;
+  std::set<std::string> started, finished;
+  int running = 0, most = 0;
+  bool eval_after_both = false;
+  auto exec = [&](const cd::Stage& s) {
+    {
+      std::unique_lock<std::mutex> lock(m);
+      started.insert(s.name);
+      most = std::max(most, ++running);
+      if (s.name == "eval")
+        eval_after_both = finished.count("train_a") && finished.count("train_b");
+      cv.notify_all();
+      if (s.name == "train_a" || s.name == "train_b") {
+        const std::string other = s.name == "train_a" ? "train_b" : "train_a";
+        cv.wait_for(lock, std::chrono::seconds(5), [&] { return started.count(other) > 0; });
+      }
+    }
+    const int rc = fake(s);
+    std::lock_guard<std::mutex> lock(m);
+    --running;
+    finished.insert(s.name);
+    return rc;
+  };
+  cd::RunOptions o;
+  o.jobs = 2;
+  const auto r = cd::run_plan(plan, exec, o);
+  EXPECT_EQ(r.ran, 4);
+  EXPECT_EQ(most, 2);
+  EXPECT_TRUE(eval_after_both);
+  EXPECT_GT(r.seconds, 0.0);
+  // The ledger is the same as a sequential run's: a second run skips everything.
+  EXPECT_EQ(cd::run_plan(plan, exec, o).skipped, 4);
+}
+
+// With two lanes a failing stage stops new stages but lets the running one finish
+// and be recorded.
+TEST(DriverRunner, TwoJobsFailureLetsTheRunningStageFinish) {
+  TempDir dir;
+  const cd::Plan plan = mini_plan(dir);
+  FakeConcord fake;
+  fake.fail_at = "train_b";
+  std::mutex m;
+  auto exec = [&](const cd::Stage& s) {
+    if (s.name == "train_a") std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    std::lock_guard<std::mutex> lock(m);
+    return fake(s);
+  };
+  cd::RunOptions o;
+  o.jobs = 2;
+  EXPECT_THROW(cd::run_plan(plan, exec, o), concord::Error);
+  EXPECT_EQ(fake.calls.count("eval"), 0u);
+  const cd::Ledger ledger(plan.run_dir);
+  EXPECT_TRUE(ledger.read("train_a").has_value());
+  EXPECT_FALSE(ledger.read("train_b").has_value());
 }
 
 // Every shipped profile parses, names only existing config files and known

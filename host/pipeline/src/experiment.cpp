@@ -46,6 +46,27 @@ void read_schedule(const ConfigFile& cfg, const std::string& section, TrainSpec&
         "crop_cells: only [negotiate] and [join] train on crops (got " +
         std::to_string(t.crop_cells) + ")");
   }
+  // Camera augmentation serves Step-0 detection training only: the later stages train
+  // adapters on frozen encoders whose inputs must stay those of Step 0.
+  const auto scale = setting<std::vector<double>>(cfg, p + "camera_scale");
+  const auto flip = setting<bool>(cfg, p + "camera_flip");
+  if ((scale || flip) && section != "train") {
+    const auto it = cfg.settings().find(p + (scale ? "camera_scale" : "camera_flip"));
+    throw ConfigError(it->second.second.str() + ": " + p +
+                      (scale ? "camera_scale" : "camera_flip") +
+                      ": only [train] (Step 0) augments camera images");
+  }
+  if (scale) {
+    const auto it = cfg.settings().find(p + "camera_scale");
+    if (scale->size() != 2 || !((*scale)[0] > 0.0) || !((*scale)[1] >= (*scale)[0])) {
+      throw ConfigError(it->second.second.str() + ": " + p +
+                        "camera_scale: expected [min, max] resize factors with 0 < min <= max, "
+                        "e.g. [0.9, 1.1]");
+    }
+    t.camera_augment.scale_min = (*scale)[0];
+    t.camera_augment.scale_max = (*scale)[1];
+  }
+  t.camera_augment.flip = flip.value_or(false);
   t.select = setting<std::string>(cfg, p + "select").value_or(t.select);
   // Detection training ([train], [adapt]) can select on validation AP; the
   // feature-alignment stages have no detections of their own to score.

@@ -10,6 +10,7 @@
 #include <random>
 
 #include "concord/error.hpp"
+#include "concord/loader/camera_augment.hpp"
 #include "concord/logging.hpp"
 #include "concord/pipeline/build.hpp"
 #include "concord/pipeline/checkpoint.hpp"
@@ -44,6 +45,16 @@ double validation_ap(CollabDetector& model, const loader::SampleSource& loader,
   const double ap = evaluate(model, loader, EvalMode::kIntermediate, eval_spec).ap_at(0.5);
   model.train();
   return ap;
+}
+
+/// Seed of the camera augmentation of one training step: a function of the experiment
+/// seed, the 0-based epoch and the sample index only, so a resumed run draws the same.
+std::uint64_t augment_seed(std::uint64_t seed, int epoch, std::size_t index) {
+  std::seed_seq seq{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32),
+                    static_cast<std::uint32_t>(epoch), static_cast<std::uint32_t>(index), 0xA06u};
+  std::uint32_t out[2];
+  seq.generate(out, out + 2);
+  return (static_cast<std::uint64_t>(out[0]) << 32) | out[1];
 }
 
 }  // namespace
@@ -126,6 +137,10 @@ TrainResult train(CollabDetector& model, const ExperimentSpec& spec, const fs::p
     double sum = 0.0;
     for (std::size_t i = 0; i < per_epoch; ++i) {
       auto sample = train_loader.get(order[i]);
+      if (spec.train.camera_augment.enabled()) {
+        loader::augment_cameras(sample, spec.train.camera_augment,
+                                augment_seed(spec.seed, epoch, order[i]));
+      }
       auto out = model.forward(sample, FusionMode::kIntermediate);
       auto terms = model.loss(out, sample);
       at::Tensor loss = terms.at("total");

@@ -168,4 +168,38 @@ TEST(Trainer, OnlyDetectionTrainingSelectsOnAp) {
   }
 }
 
+/// The ConfigError message of loading `body` after an [experiment] header, or "" (and a
+/// test failure) when it loads.
+std::string refusal(const fs::path& file, const std::string& body) {
+  ct::write_file(file, "[experiment]\nname = \"t\"\n\n" + body);
+  try {
+    cp::load_experiment(file, {});
+  } catch (const concord::ConfigError& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "accepted " << body;
+  return "";
+}
+
+// Camera augmentation is a Step-0 ([train]) setting with a checked scale range.
+TEST(Trainer, CameraAugmentationOnlyInTrainWithAValidRange) {
+  ct::TempDir dir;
+  const fs::path file = dir.path() / "exp.toml";
+  ct::write_file(file,
+                 "[experiment]\nname = \"t\"\n\n[train]\ncamera_scale = [0.9, 1.1]\n"
+                 "camera_flip = true\n");
+  const cp::ExperimentSpec spec = cp::load_experiment(file, {});
+  EXPECT_DOUBLE_EQ(spec.train.camera_augment.scale_min, 0.9);
+  EXPECT_DOUBLE_EQ(spec.train.camera_augment.scale_max, 1.1);
+  EXPECT_TRUE(spec.train.camera_augment.flip);
+  EXPECT_FALSE(spec.adapt.camera_augment.enabled());
+  std::string msg = refusal(file, "[adapt]\ncamera_flip = true\n");
+  EXPECT_NE(msg.find(file.string()), std::string::npos) << msg;
+  EXPECT_NE(msg.find("adapt.camera_flip: only [train]"), std::string::npos) << msg;
+  for (const std::string bad : {"[1.1, 0.9]", "[0.0, 1.0]", "[0.9]"}) {
+    msg = refusal(file, "[train]\ncamera_scale = " + bad + "\n");
+    EXPECT_NE(msg.find("train.camera_scale: expected [min, max]"), std::string::npos) << msg;
+  }
+}
+
 }  // namespace

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "concord/config.hpp"
+#include "concord/loader/camera_augment.hpp"
 #include "concord/loader/collab_loader.hpp"
 #include "concord/manifest.hpp"
 #include "concord/params.hpp"
@@ -78,6 +79,10 @@ struct TrainSpec {
   /// a ≈(H/crop)² cheaper step on the convolution/window-attention adapters. 0 = the
   /// whole map. Must be a multiple of the adapters' window (8).
   int64_t crop_cells = 0;
+  /// [train] only: random resize/crop/flip of every camera image with matching
+  /// intrinsics (`camera_scale = [min, max]`, `camera_flip = true`), drawn per
+  /// (seed, epoch, sample); off by default. LiDAR agents are unaffected.
+  loader::CameraAugmentOptions camera_augment{};
   /// [train] and [adapt] only: which checkpoint is "best". "val_loss" = lowest
   /// mean loss on the validate split; "val_ap" = highest AP@0.5 on the validate split
   /// (Step 0: of intermediate fusion; stage 2: of NegoCollab mode, per receiver, see
