@@ -37,6 +37,20 @@ CliResult concord_cli(const std::string& args) {
   return r;
 }
 
+/// concord_cli run from the folder `cwd` (profiles are found below the working directory).
+CliResult concord_cli_in(const std::filesystem::path& cwd, const std::string& args) {
+  TempDir dir;
+  const std::string cmd = "cd " + cwd.string() + " && env -u CONCORD_PLUGIN_PATH " + CONCORD_EXE +
+                          " " + args + " >" + (dir.path() / "out").string() + " 2>" +
+                          (dir.path() / "err").string() + " </dev/null";
+  int status = std::system(cmd.c_str());
+  CliResult r;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = slurp(dir.path() / "out");
+  r.err = slurp(dir.path() / "err");
+  return r;
+}
+
 int count_lines(const std::string& s) {
   int n = 0;
   for (char c : s) n += c == '\n';
@@ -113,6 +127,40 @@ TEST(Cli, UsageErrorsExitTwo) {
   EXPECT_NE(dev.err.find("--device: expected cpu, cuda or cuda:N, got \"tpu\""), std::string::npos);
   EXPECT_EQ(concord_cli("plugins --help").code, 0);
   EXPECT_EQ(concord_cli("--help").code, 0);
+}
+
+// `reproduce --jobs 2` on a two-stage profile in a scratch folder: both stages run as
+// child processes whose output goes to <run>/stages/<stage>.log (the stages' declared
+// outputs here), a failing stage's one-line error lands in its log and the command
+// fails naming it, and the rerun skips the finished stage.
+TEST(Cli, ReproduceWithJobsWritesStageLogsAndResumes) {
+  TempDir dir;
+  const std::string src = CONCORD_SOURCE_DIR;
+  write_file(dir.path() / "bad.toml", "[agent]\nname = \"m1\"\n[sensr]\nkind = 1\n");
+  const auto profile = [&](const std::string& second) {
+    write_file(dir.path() / "configs" / "profiles" / "lanes.toml",
+               "[profile]\nname = \"lanes\"\ndescription = \"two checks\"\nrun_dir = \"run\"\n\n"
+               "[[stage]]\nname = \"check_a\"\nsummary = \"a\"\n"
+               "command = [\"config\", \"check\", \"" +
+                   src +
+                   "/configs/agents/m1.toml\"]\noutputs = [\"{run}/stages/check_a.log\"]\n\n"
+                   "[[stage]]\nname = \"check_b\"\nsummary = \"b\"\n"
+                   "command = [\"config\", \"check\", \"" +
+                   second + "\"]\noutputs = [\"{run}/stages/check_b.log\"]\n");
+  };
+  profile((dir.path() / "bad.toml").string());
+  CliResult bad = concord_cli_in(dir.path(), "reproduce --profile lanes --jobs 2");
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.err.find("stage check_b failed (exit code 1)"), std::string::npos) << bad.err;
+  EXPECT_NE(slurp(dir.path() / "run" / "stages" / "check_b.log").find("unknown section 'sensr'"),
+            std::string::npos);
+  EXPECT_NE(slurp(dir.path() / "run" / "stages" / "check_a.log").find("ok "), std::string::npos);
+  profile(src + "/configs/agents/m2.toml");
+  CliResult good = concord_cli_in(dir.path(), "reproduce --profile lanes --jobs 2");
+  EXPECT_EQ(good.code, 0) << good.err;
+  EXPECT_NE(good.out.find("1 stages run, 1 skipped"), std::string::npos) << good.out;
+  EXPECT_NE(slurp(dir.path() / "run" / "stages" / "check_b.log").find("ok "), std::string::npos);
+  EXPECT_EQ(concord_cli_in(dir.path(), "reproduce --profile lanes --jobs 0").code, 1);
 }
 
 }  // namespace
