@@ -127,8 +127,14 @@ RunSummary run_plan(const Plan& plan, const StageExecutor& execute, const RunOpt
     std::lock_guard<std::mutex> lock(mutex);
     --running;
     if (error.empty()) {
-      ledger.write(stage.name, done);
-      ledger.write_summary(order);
+      try {
+        ledger.write(stage.name, done);
+        ledger.write_summary(order);
+      } catch (const std::exception& e) {
+        error = e.what();
+      }
+    }
+    if (error.empty()) {
       state[i] = State::kDone;
       ++summary.ran;
       summary.seconds += done.seconds;
@@ -159,15 +165,21 @@ RunSummary run_plan(const Plan& plan, const StageExecutor& execute, const RunOpt
       const std::size_t i = *next;
       const Stage& stage = plan.stages[i];
       // A stage that finished before (or a fresh run) starts from scratch; an
-      // interrupted one keeps its files so that its command can resume.
-      if (had_record[i] || options.fresh) {
-        for (const fs::path& out : stage.outputs) {
-          std::error_code ec;
-          fs::remove_all(out, ec);
+      // interrupted one keeps its files so that its command can resume. An error here
+      // (the ledger cannot be written) stops new stages like a failed one.
+      try {
+        if (had_record[i] || options.fresh) {
+          for (const fs::path& out : stage.outputs) {
+            std::error_code ec;
+            fs::remove_all(out, ec);
+          }
         }
+        ledger.erase(stage.name);
+        ledger.write_summary(order);
+      } catch (const std::exception& e) {
+        first_error = e.what();
+        continue;
       }
-      ledger.erase(stage.name);
-      ledger.write_summary(order);
       say(tag(i) + ": " + stage.summary);
       state[i] = State::kRunning;
       ++running;
