@@ -42,12 +42,11 @@ driver::RunSummary run_profile(const driver::Plan& plan, const CommonOptions& op
   o.fresh = fresh;
   o.jobs = jobs;
   o.log = [](const std::string& line) { logger()->info("{}", line); };
-  logger()->info("profile {} -> {} ({} stages, {} at a time{})", plan.name, plan.run_dir.string(),
-                 plan.stages.size(), jobs,
-                 jobs > 1 ? ", stage output in " + (plan.ledger_dir / "stages").string() + "/*.log"
-                          : std::string());
   const fs::path logs = plan.ledger_dir / "stages";
   if (jobs > 1) fs::create_directories(logs);
+  logger()->info("profile {} -> {} ({} stages, {} at a time{})", plan.name, plan.run_dir.string(),
+                 plan.stages.size(), jobs,
+                 jobs > 1 ? ", stage output in " + logs.string() + "/*.log" : std::string());
   return driver::run_plan(
       plan,
       [&](const driver::Stage& s) {

@@ -24,19 +24,6 @@ std::string slurp(const std::filesystem::path& p) {
   return ss.str();
 }
 
-CliResult concord_cli(const std::string& args) {
-  TempDir dir;
-  const std::string cmd = std::string("env -u CONCORD_PLUGIN_PATH ") + CONCORD_EXE + " " + args +
-                          " >" + (dir.path() / "out").string() + " 2>" +
-                          (dir.path() / "err").string() + " </dev/null";
-  int status = std::system(cmd.c_str());
-  CliResult r;
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = slurp(dir.path() / "out");
-  r.err = slurp(dir.path() / "err");
-  return r;
-}
-
 /// concord_cli run from the folder `cwd` (profiles are found below the working directory).
 CliResult concord_cli_in(const std::filesystem::path& cwd, const std::string& args) {
   TempDir dir;
@@ -49,6 +36,10 @@ CliResult concord_cli_in(const std::filesystem::path& cwd, const std::string& ar
   r.out = slurp(dir.path() / "out");
   r.err = slurp(dir.path() / "err");
   return r;
+}
+
+CliResult concord_cli(const std::string& args) {
+  return concord_cli_in(".", args);
 }
 
 int count_lines(const std::string& s) {

@@ -46,9 +46,16 @@ RunSummary run_plan(const Plan& plan, const StageExecutor& execute, const RunOpt
   const std::size_t n = plan.stages.size();
   std::vector<std::string> order;
   std::map<std::string, std::size_t> position;
+  // deps[i]: the indices of the stages stage i runs `after` (load_plan checked that
+  // each names an earlier stage).
+  std::vector<std::vector<std::size_t>> deps(n);
   for (std::size_t i = 0; i < n; ++i) {
     order.push_back(plan.stages[i].name);
     position[plan.stages[i].name] = i;
+    for (const std::string& a : plan.stages[i].after) {
+      const auto it = position.find(a);
+      if (it != position.end()) deps[i].push_back(it->second);
+    }
   }
   const auto tag = [&](std::size_t i) {
     return "[" + std::to_string(i + 1) + "/" + std::to_string(n) + "] " + plan.stages[i].name;
@@ -65,9 +72,8 @@ RunSummary run_plan(const Plan& plan, const StageExecutor& execute, const RunOpt
     const auto record = options.fresh ? std::nullopt : ledger.read(stage.name);
     had_record[i] = record.has_value();
     std::string upstream;
-    for (const std::string& a : stage.after) {
-      const auto it = position.find(a);
-      if (it != position.end() && state[it->second] == State::kPending) upstream = a;
+    for (std::size_t d : deps[i]) {
+      if (state[d] == State::kPending) upstream = plan.stages[d].name;
     }
     if (record && upstream.empty()) {
       const std::string why = stale_reason(stage, *record);
@@ -93,14 +99,10 @@ RunSummary run_plan(const Plan& plan, const StageExecutor& execute, const RunOpt
   int running = 0;
   const auto wall_start = Clock::now();
   const auto ready = [&](std::size_t i) {
-    if (state[i] != State::kPending) return false;
-    for (const std::string& a : plan.stages[i].after) {
-      const auto it = position.find(a);
-      if (it == position.end()) continue;
-      const State s = state[it->second];
-      if (s != State::kDone && s != State::kSkipped) return false;
-    }
-    return true;
+    return state[i] == State::kPending &&
+           std::all_of(deps[i].begin(), deps[i].end(), [&](std::size_t d) {
+             return state[d] == State::kDone || state[d] == State::kSkipped;
+           });
   };
   const auto work = [&](std::size_t i) {
     const Stage& stage = plan.stages[i];
@@ -114,8 +116,8 @@ RunSummary run_plan(const Plan& plan, const StageExecutor& execute, const RunOpt
         error = "stage " + stage.name + " failed (exit code " + std::to_string(rc) +
                 "); finished stages are kept, rerun the same command to resume from it";
       }
-      for (const fs::path& out : stage.outputs) {
-        if (!error.empty()) break;
+      for (std::size_t k = 0; error.empty() && k < stage.outputs.size(); ++k) {
+        const fs::path& out = stage.outputs[k];
         const std::string fp = fingerprint(out);
         if (fp.empty())
           error = "stage " + stage.name + " finished but did not write " + out.string();

@@ -50,17 +50,18 @@ void read_schedule(const ConfigFile& cfg, const std::string& section, TrainSpec&
   // adapters on frozen encoders whose inputs must stay those of Step 0.
   const auto scale = setting<std::vector<double>>(cfg, p + "camera_scale");
   const auto flip = setting<bool>(cfg, p + "camera_flip");
+  // "file:line:column: <section>.<key>" of a key present in the file.
+  const auto where = [&](const std::string& key) {
+    return cfg.settings().at(p + key).second.str() + ": " + p + key;
+  };
   if ((scale || flip) && section != "train") {
-    const auto it = cfg.settings().find(p + (scale ? "camera_scale" : "camera_flip"));
-    throw ConfigError(it->second.second.str() + ": " + p +
-                      (scale ? "camera_scale" : "camera_flip") +
+    throw ConfigError(where(scale ? "camera_scale" : "camera_flip") +
                       ": only [train] (Step 0) augments camera images");
   }
   if (scale) {
-    const auto it = cfg.settings().find(p + "camera_scale");
     if (scale->size() != 2 || !((*scale)[0] > 0.0) || !((*scale)[1] >= (*scale)[0])) {
-      throw ConfigError(it->second.second.str() + ": " + p +
-                        "camera_scale: expected [min, max] resize factors with 0 < min <= max, "
+      throw ConfigError(where("camera_scale") +
+                        ": expected [min, max] resize factors with 0 < min <= max, "
                         "e.g. [0.9, 1.1]");
     }
     t.camera_augment.scale_min = (*scale)[0];

@@ -131,19 +131,24 @@ TEST(Trainer, LossSelectedRunRefusesToResumeUnderApSelection) {
   }
 }
 
-/// Writes `[section] select = "value"` to `file` and loads it: the ConfigError
-/// message, or "" (with a test failure) when the value was accepted.
-std::string select_refusal(const fs::path& file, const std::string& section,
-                           const std::string& value) {
-  ct::write_file(file,
-                 "[experiment]\nname = \"t\"\n\n[" + section + "]\nselect = \"" + value + "\"\n");
+/// The ConfigError message of loading `body` after an [experiment] header, or "" (and a
+/// test failure) when it loads.
+std::string refusal(const fs::path& file, const std::string& body) {
+  ct::write_file(file, "[experiment]\nname = \"t\"\n\n" + body);
   try {
     cp::load_experiment(file, {});
   } catch (const concord::ConfigError& e) {
     return e.what();
   }
-  ADD_FAILURE() << "accepted [" << section << "] select = \"" << value << "\"";
+  ADD_FAILURE() << "accepted " << body;
   return "";
+}
+
+/// Writes `[section] select = "value"` to `file` and loads it: the ConfigError
+/// message, or "" (with a test failure) when the value was accepted.
+std::string select_refusal(const fs::path& file, const std::string& section,
+                           const std::string& value) {
+  return refusal(file, "[" + section + "]\nselect = \"" + value + "\"\n");
 }
 
 TEST(Trainer, OnlyDetectionTrainingSelectsOnAp) {
@@ -166,19 +171,6 @@ TEST(Trainer, OnlyDetectionTrainingSelectsOnAp) {
     const std::string msg = select_refusal(file, section, "ap");
     EXPECT_NE(msg.find("val_loss|val_ap"), std::string::npos) << msg;
   }
-}
-
-/// The ConfigError message of loading `body` after an [experiment] header, or "" (and a
-/// test failure) when it loads.
-std::string refusal(const fs::path& file, const std::string& body) {
-  ct::write_file(file, "[experiment]\nname = \"t\"\n\n" + body);
-  try {
-    cp::load_experiment(file, {});
-  } catch (const concord::ConfigError& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "accepted " << body;
-  return "";
 }
 
 // Camera augmentation is a Step-0 ([train]) setting with a checked scale range.
