@@ -265,6 +265,38 @@ TEST(SecondSparseConv, Bf16AutocastStaysFloatAndCloseToFp32) {
   EXPECT_GT(conv->weight.grad().abs().sum().item<float>(), 0.0f);
 }
 
+// bf16 products run on row counts rounded up (oneDNN reuses a kernel per shape);
+// the rows past each offset's M_k hold the previous, larger offset's rows. With
+// hundreds of pairs per offset (so the rounding pads), both gradients still match
+// fp32 to bf16 accuracy: the padding adds nothing to dW or to the features.
+TEST(SecondSparseConv, Bf16PaddedProductsKeepGradientsCloseToFp32) {
+  const ConvGeometry g{{3, 3, 3}, {1, 1, 1}, {1, 1, 1}};
+  const Shape3 shape{6, 24, 24};
+  const at::Tensor idx = random_sites(1, shape, 0.3, 41);
+  ASSERT_GT(idx.size(0), 600);
+  concord::plugins::SparseConv3d conv(16, 16, g, true);
+  const at::Tensor f = at::randn({idx.size(0), 16});
+  const at::Tensor up = at::randn({idx.size(0), 16});  // a non-uniform upstream gradient
+  const SparseTensor x{f, idx, shape, 1};
+  const RuleBook rb = conv->rules_for(x);
+  auto grads = [&](bool bf16) {
+    const at::Tensor fi = f.clone().requires_grad_();
+    conv->zero_grad();
+    at::Tensor y;
+    {
+      concord::AutocastScope scope(bf16 ? concord::Precision::kBf16 : concord::Precision::kFp32);
+      y = conv->forward(SparseTensor{fi, idx, shape, 1}, rb).features;
+    }
+    (y * up).sum().backward();
+    return std::make_pair(fi.grad().clone(), conv->weight.grad().clone());
+  };
+  const auto [f32, w32] = grads(false);
+  const auto [f16, w16] = grads(true);
+  EXPECT_LT((f16 - f32).abs().max().item<float>(), 0.02f * f32.abs().max().item<float>());
+  EXPECT_LT((w16 - w32).abs().max().item<float>(), 0.02f * w32.abs().max().item<float>());
+  EXPECT_GT((w16 - w32).abs().max().item<float>(), 0.0f);  // bf16 did run
+}
+
 TEST(SecondVoxelizer, MeanVfeAveragesHandPlacedPoints) {
   // x, y [-0.4, 0.4], z [-0.2, 0.2] at 0.2 m: nx = ny = 4, nz = 2.
   const VoxelGrid g = VoxelGrid::make(-0.4, 0.4, -0.4, 0.4, -0.2, 0.2, 0.2, 0.2);
