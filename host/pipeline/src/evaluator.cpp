@@ -111,4 +111,28 @@ eval::ApResults evaluate(CollabDetector& model, const loader::SampleSource& load
   return evaluator.compute();
 }
 
+ValidationScores validate(CollabDetector& model, const loader::SampleSource& loader,
+                          const EvalSpec& spec, bool with_ap) {
+  torch::NoGradGuard no_grad;
+  model.eval();
+  const formats::Range6 r = loader.gt_range();
+  const eval::BoxRange range{r[0], r[1], r[3], r[4], r[2], r[5]};
+  eval::ApEvaluator evaluator;
+  double sum = 0.0;
+  for (std::size_t i = 0; i < loader.size(); ++i) {
+    const auto sample = loader.get(i);
+    const auto out = model.forward(sample, FusionMode::kIntermediate);
+    sum += model.loss(out, sample).at("total").item<double>();
+    if (!with_ap) continue;
+    auto det = model.head().decode(out.head, spec.score_threshold)[0];
+    postprocess(det.boxes, det.scores, spec, range);
+    evaluator.add_frame(det.boxes, det.scores, sample.gt_boxes);
+  }
+  model.train();
+  ValidationScores scores;
+  scores.loss = loader.size() ? sum / static_cast<double>(loader.size()) : 0.0;
+  if (with_ap) scores.ap50 = evaluator.compute().ap_at(0.5);
+  return scores;
+}
+
 }  // namespace concord::pipeline

@@ -25,28 +25,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-double mean_loss(CollabDetector& model, const loader::SampleSource& loader, int64_t limit) {
-  torch::NoGradGuard no_grad;
-  model.eval();
-  const std::size_t n = limit > 0 ? std::min<std::size_t>(loader.size(), limit) : loader.size();
-  double sum = 0.0;
-  for (std::size_t i = 0; i < n; ++i) {
-    auto sample = loader.get(i);
-    auto out = model.forward(sample, FusionMode::kIntermediate);
-    sum += model.loss(out, sample).at("total").item<double>();
-  }
-  model.train();
-  return n ? sum / static_cast<double>(n) : 0.0;
-}
-
-/// AP@0.5 of intermediate fusion over the validate split, in the training precision.
-double validation_ap(CollabDetector& model, const loader::SampleSource& loader,
-                     const EvalSpec& eval_spec) {
-  const double ap = evaluate(model, loader, EvalMode::kIntermediate, eval_spec).ap_at(0.5);
-  model.train();
-  return ap;
-}
-
 /// Seed of the camera augmentation of one training step: a function of the experiment
 /// seed, the 0-based epoch and the sample index only, so a resumed run draws the same.
 std::uint64_t augment_seed(std::uint64_t seed, int epoch, std::size_t index) {
@@ -155,8 +133,9 @@ TrainResult train(CollabDetector& model, const ExperimentSpec& spec, const fs::p
       bar.update(i + 1, suffix);
     }
     bar.finish();
-    const double val = mean_loss(model, val_loader, 0);
-    const double val_ap = select_ap ? validation_ap(model, val_loader, spec.eval) : -1.0;
+    const ValidationScores scores = validate(model, val_loader, spec.eval, select_ap);
+    const double val = scores.loss;
+    const double val_ap = scores.ap50;
     const double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start).count();
     meta.epoch = epoch + 1;

@@ -1,7 +1,8 @@
 // Step-0 training's checkpoint selection: `[train] select = "val_ap"` keeps the
 // epoch with the highest validation AP@0.5 (recorded in metrics.csv and the
 // checkpoint record), a loss-selected run refuses to resume under AP selection,
-// and only the detection-training sections ([train], [adapt]) accept the key.
+// only the detection-training sections ([train], [adapt]) accept the key, and the
+// one-forward validation pass scores what evaluate() and the mean loss score.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -13,6 +14,8 @@
 
 #include "concord/error.hpp"
 #include "concord/pipeline/checkpoint.hpp"
+#include "concord/pipeline/data_source.hpp"
+#include "concord/pipeline/evaluator.hpp"
 #include "concord/pipeline/experiment.hpp"
 #include "concord/pipeline/trainer.hpp"
 #include "constant_detector.hpp"
@@ -110,6 +113,39 @@ TEST(Trainer, SelectsTheEpochWithTheHighestValidationAp) {
   const auto latest =
       cp::load_checkpoint(run / "checkpoints", "latest", *fresh, nullptr, components);
   EXPECT_NEAR(latest.val_ap, aps.back(), 1e-6);
+}
+
+// The trainer's one-forward validation pass scores exactly what the two separate
+// passes did: evaluate()'s intermediate-fusion AP@0.5 and the mean training loss.
+TEST(Trainer, ValidationPassEqualsEvaluateAndTheMeanLoss) {
+  ct::TempDir dir;
+  const fs::path root = concord::formats::testing::write_tiny_opv2v(dir.path() / "opv2v");
+  const fs::path run = dir.path() / "run";
+  fs::create_directories(run);
+  at::manual_seed(7);
+  auto model = ct::constant_detector();
+  const auto spec = tiny_spec(root, 35, "val_ap");
+  cp::train(*model, spec, run, false);  // some detections above the score threshold
+  const auto samples = cp::open_samples(spec.data, "test", cp::loader_options(spec));
+  const auto scores = cp::validate(*model, *samples, spec.eval, true);
+  EXPECT_TRUE(model->is_training());
+  const double ap =
+      cp::evaluate(*model, *samples, cp::EvalMode::kIntermediate, spec.eval).ap_at(0.5);
+  EXPECT_GT(ap, 0.0);
+  EXPECT_DOUBLE_EQ(scores.ap50, ap);
+  double sum = 0.0;
+  {
+    torch::NoGradGuard ng;
+    model->eval();
+    for (std::size_t i = 0; i < samples->size(); ++i) {
+      const auto s = samples->get(i);
+      sum += model->loss(model->forward(s, cp::FusionMode::kIntermediate), s)
+                 .at("total")
+                 .item<double>();
+    }
+  }
+  EXPECT_NEAR(scores.loss, sum / static_cast<double>(samples->size()), 1e-9);
+  EXPECT_DOUBLE_EQ(cp::validate(*model, *samples, spec.eval, false).ap50, -1.0);
 }
 
 TEST(Trainer, LossSelectedRunRefusesToResumeUnderApSelection) {

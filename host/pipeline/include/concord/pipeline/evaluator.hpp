@@ -39,6 +39,21 @@ eval::ApResults evaluate(CollabDetector& model, const loader::SampleSource& load
                          const EvalSpec& spec, int64_t max_samples = 0,
                          const FrameCallback& on_frame = {});
 
+/// Scores of one validation pass (see validate()).
+struct ValidationScores {
+  double loss = 0.0;   ///< mean of the detector's "total" loss over the samples
+  double ap50 = -1.0;  ///< AP@0.5 of intermediate fusion; -1 when not asked for
+};
+
+/// The validation pass of a training epoch: one intermediate-fusion forward per
+/// sample of `loader`, in the model's current precision, gives both the loss (as
+/// in training, against the sample's labels) and, when `with_ap`, detections
+/// scored exactly as evaluate(EvalMode::kIntermediate) scores them. One forward
+/// instead of two per sample when the best checkpoint is chosen on AP. Leaves the
+/// model in training mode. Throws as evaluate().
+ValidationScores validate(CollabDetector& model, const loader::SampleSource& loader,
+                          const EvalSpec& spec, bool with_ap);
+
 /// Heterogeneous evaluation (NegoCollab Table 1): the ego (agent 0, of the type the
 /// loader assigns) detects in `mode`; the same post-processing and AP as evaluate().
 /// `on_frame` gets the ego's sample (metadata, GT) whose agent k is the data of
