@@ -29,7 +29,8 @@ int run_reproduce(int argc, char** argv) {
       "jobs", po::value(&jobs)->default_value(1),
       "stages run at the same time: independent stages (e.g. the five Step-0 trainings) "
       "share the cores in lanes; each stage's output goes to <run dir>/stages/<stage>.log "
-      "and, without --threads, each gets cores/jobs threads");
+      "and, without --threads, each gets cores/jobs threads (all cores when it starts "
+      "alone with no other stage ready)");
   po::variables_map vm;
   const std::string usage =
       "usage: concord reproduce [--profile default|paper] [--device cuda] [--fresh] [--jobs N]\n\n"

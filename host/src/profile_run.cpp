@@ -23,11 +23,6 @@ driver::RunSummary run_profile(const driver::Plan& plan, const CommonOptions& op
                                int jobs) {
   if (jobs < 1) throw ConfigError("--jobs " + std::to_string(jobs) + ": expected 1 or more");
   std::vector<std::string> extra;
-  int threads = opts.threads;
-  if (threads <= 0 && jobs > 1) {
-    threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / jobs);
-  }
-  if (threads > 0) extra = {"--threads", std::to_string(threads)};
   if (opts.device != "cpu") {  // e.g. `reproduce --profile paper --device cuda`
     extra.push_back("--device");
     extra.push_back(opts.device);
@@ -49,8 +44,20 @@ driver::RunSummary run_profile(const driver::Plan& plan, const CommonOptions& op
                  jobs > 1 ? ", stage output in " + logs.string() + "/*.log" : std::string());
   return driver::run_plan(
       plan,
-      [&](const driver::Stage& s) {
-        return run_stage_process(s, extra, jobs > 1 ? logs / (s.name + ".log") : fs::path());
+      [&](const driver::Stage& s, int sharing) {
+        // --threads as given; else, with lanes, the cores split between the stages
+        // sharing them (a stage starting alone, e.g. simulate, gets every core).
+        int threads = opts.threads;
+        if (threads <= 0 && jobs > 1) {
+          const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+          threads = std::max(1, cores / std::max(1, sharing));
+        }
+        std::vector<std::string> args = extra;
+        if (threads > 0) {
+          args.push_back("--threads");
+          args.push_back(std::to_string(threads));
+        }
+        return run_stage_process(s, args, jobs > 1 ? logs / (s.name + ".log") : fs::path());
       },
       o);
 }

@@ -22,7 +22,9 @@ std::filesystem::path profile_file(const std::string& name);
 /// independent stages run at the same time, each child's output goes to
 /// <ledger dir>/stages/<stage>.log instead of the terminal, and without --threads
 /// each stage gets hardware threads / jobs (at least 1) intra-op threads, so the
-/// lanes do not oversubscribe the cores. Throws concord::Error naming the failed stage.
+/// lanes do not oversubscribe the cores, except a stage that starts alone with no
+/// other stage ready (e.g. simulate), which gets them all. Throws concord::Error
+/// naming the failed stage.
 driver::RunSummary run_profile(const driver::Plan& plan, const CommonOptions& opts, bool fresh,
                                int jobs = 1);
 

@@ -38,6 +38,12 @@ enum class State { kSkipped, kPending, kRunning, kDone, kFailed };
 }  // namespace
 
 RunSummary run_plan(const Plan& plan, const StageExecutor& execute, const RunOptions& options) {
+  return run_plan(plan, SharingStageExecutor([&](const Stage& s, int) { return execute(s); }),
+                  options);
+}
+
+RunSummary run_plan(const Plan& plan, const SharingStageExecutor& execute,
+                    const RunOptions& options) {
   std::mutex mutex;  // guards the ledger, the states, the summary and the log
   const auto say = [&](const std::string& line) {
     if (options.log) options.log(line);
@@ -104,13 +110,13 @@ RunSummary run_plan(const Plan& plan, const StageExecutor& execute, const RunOpt
              return state[d] == State::kDone || state[d] == State::kSkipped;
            });
   };
-  const auto work = [&](std::size_t i) {
+  const auto work = [&](std::size_t i, int sharing) {
     const Stage& stage = plan.stages[i];
     const auto start = Clock::now();
     std::string error;
     StageRecord done;
     try {
-      const int rc = execute(stage);
+      const int rc = execute(stage, sharing);
       done.seconds = std::chrono::duration<double>(Clock::now() - start).count();
       if (rc != 0) {
         error = "stage " + stage.name + " failed (exit code " + std::to_string(rc) +
@@ -183,9 +189,12 @@ RunSummary run_plan(const Plan& plan, const StageExecutor& execute, const RunOpt
         continue;
       }
       say(tag(i) + ": " + stage.summary);
+      bool others_ready = false;
+      for (std::size_t j = 0; j < n && !others_ready; ++j) others_ready = j != i && ready(j);
+      const int sharing = running == 0 && !others_ready ? 1 : jobs;
       state[i] = State::kRunning;
       ++running;
-      workers.emplace_back(work, i);
+      workers.emplace_back(work, i, sharing);
     }
   }
   for (std::thread& t : workers) t.join();

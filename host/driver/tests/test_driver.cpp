@@ -317,6 +317,33 @@ TEST(DriverRunner, TwoJobsRunIndependentStagesTogether) {
   EXPECT_EQ(cd::run_plan(plan, exec, o).skipped, 4);
 }
 
+// The executor learns how many stages share the cores: simulate starts alone with
+// nothing else ready (1), the two trainings start as a pair (2), and eval, which
+// waits for both, again alone (1). With one job every stage runs alone.
+TEST(DriverRunner, StagesStartingAloneAreToldSo) {
+  TempDir dir;
+  const cd::Plan plan = mini_plan(dir);
+  FakeConcord fake;
+  std::mutex m;
+  std::map<std::string, int> sharing;
+  auto exec = [&](const cd::Stage& s, int share) {
+    std::lock_guard<std::mutex> lock(m);
+    sharing[s.name] = share;
+    return fake(s);
+  };
+  cd::RunOptions o;
+  o.jobs = 2;
+  cd::run_plan(plan, cd::SharingStageExecutor(exec), o);
+  EXPECT_EQ(sharing, (std::map<std::string, int>{
+                         {"simulate", 1}, {"train_a", 2}, {"train_b", 2}, {"eval", 1}}));
+  o.jobs = 1;
+  o.fresh = true;
+  sharing.clear();
+  cd::run_plan(plan, cd::SharingStageExecutor(exec), o);
+  EXPECT_EQ(sharing, (std::map<std::string, int>{
+                         {"simulate", 1}, {"train_a", 1}, {"train_b", 1}, {"eval", 1}}));
+}
+
 // With two lanes a failing stage stops new stages but lets the running one finish
 // and be recorded.
 TEST(DriverRunner, TwoJobsFailureLetsTheRunningStageFinish) {

@@ -19,6 +19,11 @@ namespace concord::driver {
 /// threads, at most RunOptions::jobs at once, each with a different stage.
 using StageExecutor = std::function<int(const Stage&)>;
 
+/// As StageExecutor, also told how many stages share the machine as the stage
+/// starts: 1 when it starts alone and no other stage is ready (then none can start
+/// before it finishes, so it may use every core), else RunOptions::jobs.
+using SharingStageExecutor = std::function<int(const Stage&, int sharing)>;
+
 /// What run_plan did.
 struct RunSummary {
   int ran = 0;                ///< stages executed
@@ -41,5 +46,9 @@ struct RunOptions {
 /// stage starts after that, the stages already running finish and are recorded,
 /// and the records of finished stages are kept, so rerunning resumes there.
 RunSummary run_plan(const Plan& plan, const StageExecutor& execute, const RunOptions& options = {});
+
+/// run_plan() whose executor learns, per stage, how many stages share the cores.
+RunSummary run_plan(const Plan& plan, const SharingStageExecutor& execute,
+                    const RunOptions& options = {});
 
 }  // namespace concord::driver
