@@ -134,7 +134,10 @@ int main(int argc, char** argv) {
       for (auto& b : model->buffers()) b.set_data(b.contiguous());
     }
     for (int k : order) {
-      if (k == 1) concord::to_channels_last(*model);
+      if (k == 1) {  // drop the NCHW gradients so the channels_last ones match the weights
+        for (auto& p : model->parameters()) p.mutable_grad() = at::Tensor();
+        concord::to_channels_last(*model);
+      }
       model->set_precision(settings[k].precision);
       model->train();
       for (std::size_t i = 0; i < n; ++i) {
