@@ -21,6 +21,8 @@ int run_negotiate(int argc, char** argv) {
   po::options_description desc("options");
   add_common_options(desc, opts);
   add_data_root_option(desc, data_root);
+  ScheduleOptions schedule;
+  add_schedule_options(desc, schedule);
   desc.add_options()("config", po::value(&config)->required(), "experiment file (TOML)")(
       "run-dir", po::value(&run_dir), "run directory (default: runs/<experiment name>)")(
       "resume", po::bool_switch(&resume), "continue after the last finished epoch");
@@ -38,7 +40,8 @@ int run_negotiate(int argc, char** argv) {
   if (!device.is_cpu()) throw ConfigError("--device: negotiation runs on the CPU in this version");
   Registry registry;
   const auto manifests = load_plugins(opts, registry, device);
-  const auto spec = load_experiment_with_root(config, manifests, data_root);
+  auto spec = load_experiment_with_root(config, manifests, data_root);
+  schedule.apply(spec.negotiate, "[negotiate]");
   const fs::path dir = run_dir.empty() ? fs::path("runs") / spec.name : fs::path(run_dir);
   fs::create_directories(dir);
   add_run_log_file(dir);

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "concord/error.hpp"
+#include "concord/logging.hpp"
 
 namespace concord::host {
 
@@ -22,6 +23,21 @@ pipeline::ExperimentSpec load_experiment_with_root(const std::string& config,
     spec.data.root = data_root;
   }
   return spec;
+}
+
+void add_schedule_options(boost::program_options::options_description& desc, ScheduleOptions& out) {
+  namespace po = boost::program_options;
+  desc.add_options()("epochs", po::value<int>()->notifier([&out](int v) { out.epochs = v; }),
+                     "epochs instead of the experiment file's (a quick run)")(
+      "max-samples", po::value<int64_t>()->notifier([&out](int64_t v) { out.max_samples = v; }),
+      "samples per epoch (and validation samples) instead of the file's; 0 = all");
+}
+
+void ScheduleOptions::apply(pipeline::TrainSpec& schedule, const std::string& what) const {
+  schedule.override_with(epochs, max_samples, what);
+  if (epochs || max_samples)
+    logger()->info("{} schedule from the command line: {} epochs, max_samples {}", what,
+                   schedule.epochs, schedule.max_samples);
 }
 
 }  // namespace concord::host

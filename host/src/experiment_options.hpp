@@ -4,6 +4,7 @@
 /// adapt, join) beyond the common ones.
 
 #include <boost/program_options.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,5 +24,21 @@ void add_data_root_option(boost::program_options::options_description& desc,
 pipeline::ExperimentSpec load_experiment_with_root(const std::string& config,
                                                    const std::vector<PluginManifest>& manifests,
                                                    const std::string& data_root);
+
+/// --epochs / --max-samples of the training commands (negotiate, adapt, join): a
+/// schedule shorter than the experiment file's without a second file, e.g. the
+/// default profile's quick ablation and baseline runs. Unset = the file's value.
+struct ScheduleOptions {
+  std::optional<int> epochs;           ///< replaces the schedule's epochs (≥ 1)
+  std::optional<int64_t> max_samples;  ///< replaces max_samples (0 = all samples)
+
+  /// Applies the set fields to `schedule` (TrainSpec::override_with; `what` names
+  /// it, e.g. "[negotiate]") and logs them. Throws ConfigError on epochs < 1 or
+  /// max_samples < 0.
+  void apply(pipeline::TrainSpec& schedule, const std::string& what) const;
+};
+
+/// Adds --epochs N and --max-samples N to `desc`, stored in `out`.
+void add_schedule_options(boost::program_options::options_description& desc, ScheduleOptions& out);
 
 }  // namespace concord::host

@@ -120,6 +120,24 @@ TEST(Cli, UsageErrorsExitTwo) {
   EXPECT_EQ(concord_cli("--help").code, 0);
 }
 
+// --epochs / --max-samples of the training commands: a bad value is one line naming
+// the option and the schedule, before any data is read.
+TEST(Cli, ScheduleOverridesRefuseBadValuesInOneLine) {
+  const std::string config =
+      std::string(" --config ") + CONCORD_SOURCE_DIR + "/configs/experiments/negocollab_m1m2.toml";
+  CliResult e = concord_cli("negotiate" + config + " --epochs 0");
+  EXPECT_EQ(e.code, 1);
+  EXPECT_EQ(count_lines(e.err), 1) << e.err;
+  EXPECT_NE(e.err.find("--epochs 0 for [negotiate]: expected at least 1"), std::string::npos)
+      << e.err;
+  CliResult s = concord_cli("join --config " + std::string(CONCORD_SOURCE_DIR) +
+                            "/configs/experiments/join_m3.toml --max-samples -4");
+  EXPECT_EQ(s.code, 1);
+  EXPECT_NE(s.err.find("--max-samples -4 for [join]: expected 0 (all) or more"), std::string::npos)
+      << s.err;
+  EXPECT_EQ(concord_cli("adapt" + config + " --epochs two").code, 2);  // not a number: usage
+}
+
 // `reproduce --jobs 2` on a two-stage profile in a scratch folder: both stages run as
 // child processes whose output goes to <run>/stages/<stage>.log (the stages' declared
 // outputs here), a failing stage's one-line error lands in its log and the command

@@ -279,4 +279,16 @@ double TrainSpec::lr_at(int epoch) const {
   return rate;
 }
 
+void TrainSpec::override_with(std::optional<int> new_epochs, std::optional<int64_t> new_max_samples,
+                              const std::string& what) {
+  if (new_epochs && *new_epochs < 1)
+    throw ConfigError("--epochs " + std::to_string(*new_epochs) + " for " + what +
+                      ": expected at least 1");
+  if (new_max_samples && *new_max_samples < 0)
+    throw ConfigError("--max-samples " + std::to_string(*new_max_samples) + " for " + what +
+                      ": expected 0 (all) or more");
+  if (new_epochs) epochs = *new_epochs;
+  if (new_max_samples) max_samples = *new_max_samples;
+}
+
 }  // namespace concord::pipeline

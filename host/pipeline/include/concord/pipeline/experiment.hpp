@@ -94,6 +94,15 @@ struct TrainSpec {
 
   /// Learning rate of 0-based `epoch` under MultiStepLR: lr × gamma^(milestones ≤ epoch).
   double lr_at(int epoch) const;
+
+  /// A shorter (or longer) schedule than the file's, from the command line
+  /// (`--epochs`, `--max-samples`): `epochs` > 0 replaces `epochs`, `max_samples` ≥ 0
+  /// replaces `max_samples` (0 = all); nullopt leaves a field as it is. Milestones
+  /// past the new epoch count simply never apply. Throws ConfigError naming
+  /// `--epochs` / `--max-samples` and `what` (e.g. "[negotiate]") when
+  /// epochs < 1 or max_samples < 0.
+  void override_with(std::optional<int> new_epochs, std::optional<int64_t> new_max_samples,
+                     const std::string& what);
 };
 
 /// Evaluation settings ([eval]); defaults as HEAL (score > 0.2, NMS IoU 0.15).
