@@ -44,6 +44,10 @@ std::vector<KeySpec> schedule_keys(const std::string& epochs_description) {
           key("gamma", ParamType::kFloat, false, "MultiStepLR factor", 0.0, 1.0),
           key("weight_decay", ParamType::kFloat, false, "Adam weight decay", 0.0, 1.0),
           key("max_samples", ParamType::kInt, false, "samples per epoch (0 = all)", 0, 100000000),
+          key("val_samples", ParamType::kInt, false,
+              "negotiate/adapt/join: validation samples per epoch (0 = all; default: as "
+              "max_samples)",
+              0, 100000000),
           key("precision", ParamType::kString, false, "compute precision", std::nullopt,
               std::nullopt, {"fp32", "bf16"}),
           key("crop_cells", ParamType::kInt, false,

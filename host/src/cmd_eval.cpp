@@ -87,6 +87,9 @@ int run_eval(int argc, char** argv) {
       request.render = render;
       request.wire = pipeline::parse_wire_format(wire, "--wire");
       request.homogeneous = homogeneous;
+      request.precision = precision.empty()
+                              ? parse_precision(spec.eval.precision, config + ": [eval] precision")
+                              : parse_precision(precision, "--precision");
       eval_hetero(spec, registry, manifests, dir, request);
     } catch (const formats::FormatError& e) {
       throw Error(e.what());

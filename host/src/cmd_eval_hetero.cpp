@@ -9,6 +9,7 @@
 #include "command.hpp"
 #include "concord/error.hpp"
 #include "concord/formats/error.hpp"
+#include "concord/logging.hpp"
 #include "concord/pipeline/adaptation.hpp"
 #include "concord/pipeline/alliance.hpp"
 #include "concord/pipeline/evaluator.hpp"
@@ -63,8 +64,18 @@ void eval_hetero(const pipeline::ExperimentSpec& spec, const Registry& registry,
   }
   auto members = pipeline::load_hetero_members(spec, registry, manifests, names,
                                                needs_alliance ? alliance : fs::path());
+  for (auto& m : members) {
+    m.detector->set_precision(request.precision);
+    if (request.precision == Precision::kBf16) {
+      to_channels_last(*m.detector);
+      if (m.sender) to_channels_last(*m.sender);
+      if (m.receiver) to_channels_last(*m.receiver);
+    }
+  }
   pipeline::HeteroCollab collab(members);
   collab.set_wire(request.wire);
+  // Every ego type, mode and noise level below revisits the same frames.
+  collab.cache_locals(pipeline::kDefaultLocalCacheBytes);
   const auto sensors = pipeline::member_sensors(members);
   const std::string split_name = request.split.empty() ? spec.data.test_split : request.split;
   fs::create_directories(csv_path.parent_path());
@@ -103,18 +114,25 @@ void eval_hetero(const pipeline::ExperimentSpec& spec, const Registry& registry,
                                              s.scenario + "_" + s.timestamp + ".png"),
                                  s, boxes, half);
         };
-        auto r = pipeline::evaluate_hetero(collab, loader, mode, spec.eval, loader.gt_range(),
-                                           request.max_samples, picture);
+        eval::ApResults r;
+        {
+          AutocastScope autocast(request.precision);  // senders and receivers too
+          r = pipeline::evaluate_hetero(collab, loader, mode, spec.eval, loader.gt_range(),
+                                        request.max_samples, picture);
+        }
         std::printf("%-4s %-8s %-12s %5.2f %6lld %6lld %7.4f %7.4f %7.4f\n",
                     members[ego].name.c_str(), collaborators.c_str(), label(mode).c_str(), noise,
                     static_cast<long long>(r.num_frames), static_cast<long long>(r.num_gt),
                     r.ap_at(0.3), r.ap_at(0.5), r.ap_at(0.7));
-        csv << members[ego].name << "," << collaborators << "," << label(mode) << "," << noise << ","
-            << r.num_frames << "," << r.num_gt << "," << r.ap_at(0.3) << "," << r.ap_at(0.5) << ","
-            << r.ap_at(0.7) << "\n";
+        csv << members[ego].name << "," << collaborators << "," << label(mode) << "," << noise
+            << "," << r.num_frames << "," << r.num_gt << "," << r.ap_at(0.3) << "," << r.ap_at(0.5)
+            << "," << r.ap_at(0.7) << "\n";
       }
     }
   }
+  if (const pipeline::LocalCache* cache = collab.local_cache())
+    logger()->info("local representations: {} encoded, {} reused ({:.0f} MiB kept)",
+                   cache->misses(), cache->hits(), static_cast<double>(cache->bytes()) / (1 << 20));
   std::printf("\nwrote %s\n", csv_path.string().c_str());
 }
 

@@ -9,6 +9,7 @@
 #include "concord/manifest.hpp"
 #include "concord/pipeline/experiment.hpp"
 #include "concord/pipeline/wire.hpp"
+#include "concord/precision.hpp"
 #include "concord/registry.hpp"
 
 namespace concord::host {
@@ -27,6 +28,9 @@ struct HeteroEvalRequest {
   /// collaboration through the common representation; "naive" is then the type's
   /// own intermediate fusion of local features).
   bool homogeneous = false;
+  /// Forward precision of encoders, senders, receivers, fusion and heads: kBf16
+  /// runs them under CPU autocast with channels_last weights; boxes decode in fp32.
+  Precision precision = Precision::kFp32;
 };
 
 /// Evaluates heterogeneous collaboration of spec.agents on the request's split:

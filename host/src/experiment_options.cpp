@@ -30,14 +30,16 @@ void add_schedule_options(boost::program_options::options_description& desc, Sch
   desc.add_options()("epochs", po::value<int>()->notifier([&out](int v) { out.epochs = v; }),
                      "epochs instead of the experiment file's (a quick run)")(
       "max-samples", po::value<int64_t>()->notifier([&out](int64_t v) { out.max_samples = v; }),
-      "samples per epoch (and validation samples) instead of the file's; 0 = all");
+      "samples per epoch (and validation samples) instead of the file's; 0 = all")(
+      "val-samples", po::value<int64_t>()->notifier([&out](int64_t v) { out.val_samples = v; }),
+      "validation samples per epoch instead of the file's (default: as max_samples); 0 = all");
 }
 
 void ScheduleOptions::apply(pipeline::TrainSpec& schedule, const std::string& what) const {
-  schedule.override_with(epochs, max_samples, what);
-  if (epochs || max_samples)
-    logger()->info("{} schedule from the command line: {} epochs, max_samples {}", what,
-                   schedule.epochs, schedule.max_samples);
+  schedule.override_with(epochs, max_samples, val_samples, what);
+  if (epochs || max_samples || val_samples)
+    logger()->info("{} schedule from the command line: {} epochs, max_samples {}, val_samples {}",
+                   what, schedule.epochs, schedule.max_samples, schedule.validation_samples());
 }
 
 }  // namespace concord::host

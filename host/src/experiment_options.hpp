@@ -31,6 +31,7 @@ pipeline::ExperimentSpec load_experiment_with_root(const std::string& config,
 struct ScheduleOptions {
   std::optional<int> epochs;           ///< replaces the schedule's epochs (≥ 1)
   std::optional<int64_t> max_samples;  ///< replaces max_samples (0 = all samples)
+  std::optional<int64_t> val_samples;  ///< replaces val_samples (0 = all samples)
 
   /// Applies the set fields to `schedule` (TrainSpec::override_with; `what` names
   /// it, e.g. "[negotiate]") and logs them. Throws ConfigError on epochs < 1 or
@@ -38,7 +39,7 @@ struct ScheduleOptions {
   void apply(pipeline::TrainSpec& schedule, const std::string& what) const;
 };
 
-/// Adds --epochs N and --max-samples N to `desc`, stored in `out`.
+/// Adds --epochs N, --max-samples N and --val-samples N to `desc`, stored in `out`.
 void add_schedule_options(boost::program_options::options_description& desc, ScheduleOptions& out);
 
 }  // namespace concord::host

@@ -130,6 +130,8 @@ AdaptResult adapt_receivers(const ExperimentSpec& spec, const Registry& registry
                        [](const at::Tensor& p) { return p.requires_grad(); });
   };
   HeteroCollab collab(members);
+  // The frozen encoders see the same frames every epoch and in every validation pass.
+  collab.cache_locals(kDefaultLocalCacheBytes);
   Receivers receivers(members, options.trainable);
   std::vector<ComponentSpec> components{*spec.receiver};
 
@@ -199,9 +201,9 @@ AdaptResult adapt_receivers(const ExperimentSpec& spec, const Registry& registry
     receivers_eval();
     double sum = 0.0;
     size_t count = 0;
-    const size_t n_val = schedule.max_samples > 0
-                             ? std::min<size_t>(val_loader.size(), schedule.max_samples)
-                             : val_loader.size();
+    const int64_t cap = schedule.validation_samples();
+    const size_t n_val =
+        cap > 0 ? std::min<size_t>(val_loader.size(), static_cast<size_t>(cap)) : val_loader.size();
     for (size_t i = 0; i < n_val; ++i) {
       const HeteroSample s = val_loader.get(i);
       if (s.types.size() < 2) continue;
@@ -227,7 +229,7 @@ AdaptResult adapt_receivers(const ExperimentSpec& spec, const Registry& registry
     {
       AutocastScope autocast(precision);
       ap = evaluate_hetero(collab, loader, HeteroMode::kNegoCollab, spec.eval, loader.gt_range(),
-                           schedule.max_samples)
+                           schedule.validation_samples())
                .ap_at(0.5);
     }
     receivers_train();

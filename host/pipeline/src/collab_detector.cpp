@@ -103,7 +103,7 @@ LossTerms CollabDetector::loss(const Output& out, const loader::CollabSample& sa
   return terms;
 }
 
-at::Tensor CollabDetector::encode(const loader::AgentData& agent) {
+at::Tensor CollabDetector::encode_native(const loader::AgentData& agent) {
   at::Tensor bev;
   {
     AutocastScope autocast(precision_);
@@ -111,17 +111,24 @@ at::Tensor CollabDetector::encode(const loader::AgentData& agent) {
   }
   TORCH_CHECK(bev.size(2) == grid_.height() && bev.size(3) == grid_.width(), "encoder output ",
               bev.sizes(), " does not match the feature grid ", grid_.str());
-  return bev.to(at::kFloat);
+  return bev;
 }
 
-HeadOutput CollabDetector::forward_single(const loader::AgentData& agent) {
+at::Tensor CollabDetector::encode(const loader::AgentData& agent) {
+  return encode_native(agent).to(at::kFloat);
+}
+
+HeadOutput CollabDetector::forward_single_bev(const at::Tensor& bev) {
   HeadOutput out;
   {
     AutocastScope autocast(precision_);
-    at::Tensor bev = encoder_->forward(agent.input).bev;
     out = head_->forward(fusion_->forward(FusionInput{bev, {1}, {}}).fused);
   }
   return precision_ == Precision::kFp32 ? out : to_float(out);
+}
+
+HeadOutput CollabDetector::forward_single(const loader::AgentData& agent) {
+  return forward_single_bev(encode_native(agent));
 }
 
 }  // namespace concord::pipeline

@@ -35,6 +35,7 @@ void read_schedule(const ConfigFile& cfg, const std::string& section, TrainSpec&
   t.gamma = setting<double>(cfg, p + "gamma").value_or(t.gamma);
   t.weight_decay = setting<double>(cfg, p + "weight_decay").value_or(t.weight_decay);
   t.max_samples = setting<int64_t>(cfg, p + "max_samples").value_or(t.max_samples);
+  t.val_samples = setting<int64_t>(cfg, p + "val_samples").value_or(t.val_samples);
   t.precision = setting<std::string>(cfg, p + "precision").value_or(t.precision);
   t.crop_cells = setting<int64_t>(cfg, p + "crop_cells").value_or(t.crop_cells);
   // Crops serve the feature-alignment stages only; detection training ([train],
@@ -280,14 +281,18 @@ double TrainSpec::lr_at(int epoch) const {
 }
 
 void TrainSpec::override_with(std::optional<int> new_epochs, std::optional<int64_t> new_max_samples,
-                              const std::string& what) {
+                              std::optional<int64_t> new_val_samples, const std::string& what) {
   if (new_epochs && *new_epochs < 1)
     throw ConfigError("--epochs " + std::to_string(*new_epochs) + " for " + what +
                       ": expected at least 1");
   if (new_max_samples && *new_max_samples < 0)
     throw ConfigError("--max-samples " + std::to_string(*new_max_samples) + " for " + what +
                       ": expected 0 (all) or more");
+  if (new_val_samples && *new_val_samples < 0)
+    throw ConfigError("--val-samples " + std::to_string(*new_val_samples) + " for " + what +
+                      ": expected 0 (all) or more");
   if (new_epochs) epochs = *new_epochs;
+  if (new_val_samples) val_samples = *new_val_samples;
   if (new_max_samples) max_samples = *new_max_samples;
 }
 

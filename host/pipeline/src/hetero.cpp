@@ -69,7 +69,7 @@ HeadOutput HeteroCollab::forward(const HeteroSample& sample, HeteroMode mode) {
   {
     at::NoGradGuard no_grad;  // encoders are frozen
     for (size_t k = 0; k < n; ++k) {
-      locals.push_back(members_[sample.types[k]].detector->encode(sample.agent(k)));
+      locals.push_back(local_native(sample, k).to(at::kFloat));
       // warp_bev samples the source (agent) map: it needs T_agent<-ego.
       src_from_dst.push_back(at::inverse(sample.agent(k).ego_from_agent_noisy));
     }
@@ -95,10 +95,13 @@ HeadOutput HeteroCollab::forward(const HeteroSample& sample, HeteroMode mode) {
         for (size_t k = 1; k < n; ++k) {
           HeteroMember& from = members_[sample.types[k]];
           TORCH_CHECK(from.sender, "NegoCollab mode: member ", from.name, " has no sender");
-          others.push_back(through_wire(from.sender->forward(locals[k]), wire_));
+          const at::Tensor sent =
+              cached("sent", sample, k, [&] { return from.sender->forward(locals[k]); });
+          others.push_back(through_wire(sent, wire_));
         }
         messages = warp_bev(at::cat(others), others_t, grid);
-        prompt = ego.sender->local_prompt(locals.front());
+        prompt =
+            cached("prompt", sample, 0, [&] { return ego.sender->local_prompt(locals.front()); });
       }
       // The ego's receiver turns the common-representation messages into its local
       // space (Concord warps messages into the ego frame before receiving; the
@@ -123,11 +126,27 @@ Detections HeteroCollab::detect(const HeteroSample& sample, HeteroMode mode,
   for (size_t k = 0; k < sample.types.size(); ++k) {
     HeteroMember& m = members_[sample.types[k]];
     const loader::AgentData& a = sample.agent(k);
-    Detections d = m.detector->head().decode(m.detector->forward_single(a), score_threshold).at(0);
+    const HeadOutput out = m.detector->forward_single_bev(local_native(sample, k));
+    Detections d = m.detector->head().decode(out, score_threshold).at(0);
     boxes.push_back(loader::boxes_to_frame(d.boxes, a.ego_from_agent_noisy));
     scores.push_back(d.scores);
   }
   return Detections{at::cat(boxes), at::cat(scores)};
+}
+
+at::Tensor HeteroCollab::cached(const char* what, const HeteroSample& sample, size_t k,
+                                const std::function<at::Tensor()>& compute) {
+  at::NoGradGuard no_grad;  // encoders and senders are frozen
+  if (!cache_) return compute();
+  const loader::CollabSample& view = sample.samples.at(sample.types.at(k));
+  const std::string key = std::string(what) + "|" + std::to_string(sample.types[k]) + "|" +
+                          view.scenario + "|" + view.timestamp + "|" + sample.agent(k).id;
+  return cache_->get_or_compute(key, compute);
+}
+
+at::Tensor HeteroCollab::local_native(const HeteroSample& sample, size_t k) {
+  CollabDetector& detector = *members_.at(sample.types.at(k)).detector;
+  return cached("local", sample, k, [&] { return detector.encode_native(sample.agent(k)); });
 }
 
 LossTerms HeteroCollab::loss(const HeteroSample& sample) {

@@ -444,9 +444,9 @@ NegotiateResult negotiate(const ExperimentSpec& spec, const Registry& registry,
 
   const auto train_items = encode_pair_data(members, spec.data, spec.data.train_split,
                                             spec.data.loader, spec.negotiate.max_samples, "train");
-  // max_samples (a quick run) caps the validation samples too.
+  // max_samples (a quick run) caps the validation samples too, unless val_samples is set.
   const auto val_items = encode_pair_data(members, spec.data, spec.data.val_split, spec.data.loader,
-                                          spec.negotiate.max_samples, "validate");
+                                          spec.negotiate.validation_samples(), "validate");
   if (train_items.empty())
     throw Error((spec.data.root / spec.data.train_split).string() + ": no agent-frames");
 
@@ -589,7 +589,7 @@ JoinResult join(const ExperimentSpec& spec, const Registry& registry,
   const auto train_items = encode_pair_data(members, spec.data, spec.data.train_split,
                                             spec.data.loader, spec.join.max_samples, "train");
   const auto val_items = encode_pair_data(members, spec.data, spec.data.val_split, spec.data.loader,
-                                          spec.join.max_samples, "validate");
+                                          spec.join.validation_samples(), "validate");
   if (train_items.empty())
     throw Error((spec.data.root / spec.data.train_split).string() + ": no agent-frames");
 

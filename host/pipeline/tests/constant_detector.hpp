@@ -22,7 +22,9 @@ class ConstantEncoder : public concord::Encoder {
 };
 
 /// Pyramid fusion (8 channels) + anchor head on [-12.8, 12.8]^2 m at 0.8 m (32 x 32).
-inline std::shared_ptr<pipeline::CollabDetector> constant_detector() {
+/// `encoder` must output [1, 8, 32, 32] (default: a ConstantEncoder).
+inline std::shared_ptr<pipeline::CollabDetector> constant_detector(
+    std::shared_ptr<Encoder> encoder = std::make_shared<ConstantEncoder>()) {
   static auto fusion_registry = registry_with("pyramid_fusion");
   static auto head_registry = registry_with("anchor_head");
   ParamSet f = factory_defaults("pyramid_fusion", 0);
@@ -37,7 +39,7 @@ inline std::shared_ptr<pipeline::CollabDetector> constant_detector() {
   for (const char* k : {"x_max", "y_max"}) h.set(k, 12.8);
   BevGrid grid{-12.8, 12.8, -12.8, 12.8, 0.8};
   return std::make_shared<pipeline::CollabDetector>(
-      std::make_shared<ConstantEncoder>(), fusion_registry->create<Fusion>("pyramid", 1, f),
+      std::move(encoder), fusion_registry->create<Fusion>("pyramid", 1, f),
       head_registry->create<DetectionHead>("anchor", 1, h), grid);
 }
 

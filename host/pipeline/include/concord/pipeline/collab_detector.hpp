@@ -67,6 +67,14 @@ class CollabDetector : public torch::nn::Module {
   /// under the detector's precision). Throws c10::Error when it does not match the grid.
   at::Tensor encode(const loader::AgentData& agent);
 
+  /// encode() without the cast: [1, C, H, W] in the dtype the encoder ends in under
+  /// the detector's precision (bfloat16 under bf16 autocast for most encoders).
+  at::Tensor encode_native(const loader::AgentData& agent);
+
+  /// forward_single() from an agent's local feature `bev` [1, C, H, W] (any float
+  /// dtype, e.g. encode_native's output): fusion of one agent, then the head.
+  HeadOutput forward_single_bev(const at::Tensor& bev);
+
   Encoder& encoder() { return *encoder_; }
   Fusion& fusion() { return *fusion_; }
   DetectionHead& head() { return *head_; }

@@ -91,18 +91,24 @@ struct TrainSpec {
   /// camera model's loss can bottom out epochs before its detections do. Never the
   /// test split.
   std::string select = "val_loss";
+  /// negotiate/adapt/join: validation samples per epoch; −1 = as max_samples, 0 = all.
+  int64_t val_samples = -1;
+  /// The validation samples negotiate/adapt/join use: val_samples, or max_samples
+  /// when val_samples is −1 (0 = all).
+  int64_t validation_samples() const { return val_samples >= 0 ? val_samples : max_samples; }
 
   /// Learning rate of 0-based `epoch` under MultiStepLR: lr × gamma^(milestones ≤ epoch).
   double lr_at(int epoch) const;
 
   /// A shorter (or longer) schedule than the file's, from the command line
-  /// (`--epochs`, `--max-samples`): `epochs` > 0 replaces `epochs`, `max_samples` ≥ 0
-  /// replaces `max_samples` (0 = all); nullopt leaves a field as it is. Milestones
-  /// past the new epoch count simply never apply. Throws ConfigError naming
-  /// `--epochs` / `--max-samples` and `what` (e.g. "[negotiate]") when
-  /// epochs < 1 or max_samples < 0.
+  /// (`--epochs`, `--max-samples`, `--val-samples`): `epochs` > 0 replaces `epochs`,
+  /// `max_samples` ≥ 0 replaces `max_samples` (0 = all), `val_samples` ≥ 0 replaces
+  /// `val_samples` (0 = all); nullopt leaves a field as it is. Milestones past the
+  /// new epoch count simply never apply. Throws ConfigError naming the option and
+  /// `what` (e.g. "[negotiate]") when epochs < 1 or a sample count < 0, changing
+  /// nothing.
   void override_with(std::optional<int> new_epochs, std::optional<int64_t> new_max_samples,
-                     const std::string& what);
+                     std::optional<int64_t> new_val_samples, const std::string& what);
 };
 
 /// Evaluation settings ([eval]); defaults as HEAL (score > 0.2, NMS IoU 0.15).

@@ -11,6 +11,7 @@
 ///     receiver (prompt = the ego's own sender-side local feature) → fusion; the ego
 ///     keeps its own local feature.
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,6 +20,7 @@
 #include "concord/modules/receiver.hpp"
 #include "concord/modules/sender.hpp"
 #include "concord/pipeline/collab_detector.hpp"
+#include "concord/pipeline/local_cache.hpp"
 #include "concord/pipeline/wire.hpp"
 
 namespace concord::pipeline {
@@ -88,9 +90,32 @@ class HeteroCollab {
   void set_wire(WireFormat format) { wire_ = format; }
   WireFormat wire() const { return wire_; }
 
+  /// Keeps each member's local representation of each (scenario, timestamp, agent
+  /// id) in memory, and its sender's message and prompt, up to `max_bytes`
+  /// (local_cache.hpp), for every later mode, ego type and pose-noise level this
+  /// object runs; late fusion reuses the local too. Valid because encoders and
+  /// senders are frozen here, both work in the agent's own frame and an agent's
+  /// sensor data does not depend on the loader's pose noise (warps come after); do
+  /// not use it on augmented data or while a sender trains. 0 turns it off.
+  void cache_locals(std::size_t max_bytes) {
+    cache_ = max_bytes > 0 ? std::make_unique<LocalCache>(max_bytes) : nullptr;
+  }
+  /// The cache of cache_locals(), or null.
+  const LocalCache* local_cache() const { return cache_.get(); }
+
  private:
+  /// Agent k's local feature [1, C, H, W] from its member's encoder, in the dtype
+  /// the encoder ends in (CollabDetector::encode_native), through the cache if any.
+  at::Tensor local_native(const HeteroSample& sample, size_t k);
+
+  /// `compute()` (no grad) for agent k, or its cached value under
+  /// (what, agent k's type, scenario, timestamp, agent id) when cache_locals is on.
+  at::Tensor cached(const char* what, const HeteroSample& sample, size_t k,
+                    const std::function<at::Tensor()>& compute);
+
   std::vector<HeteroMember> members_;
   WireFormat wire_ = WireFormat::kFp32;
+  std::unique_ptr<LocalCache> cache_;
 };
 
 }  // namespace concord::pipeline
