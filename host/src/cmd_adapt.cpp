@@ -22,6 +22,8 @@ int run_adapt(int argc, char** argv) {
   add_data_root_option(desc, data_root);
   ScheduleOptions schedule;
   add_schedule_options(desc, schedule);
+  int64_t cache_mib = 0;
+  add_cache_option(desc, cache_mib);
   desc.add_options()("config", po::value(&config)->required(), "experiment file (TOML)")(
       "run-dir", po::value(&run_dir), "run directory (default: runs/<experiment name>)")(
       "resume", po::bool_switch(&resume), "continue after the last finished epoch");
@@ -35,6 +37,7 @@ int run_adapt(int argc, char** argv) {
       "receivers back into the alliance artifact (its id does not change).";
   if (!parse_command_line(argc, argv, usage, desc, {}, vm)) return 0;
   const c10::Device device = apply_common_options(opts);
+  apply_cache_option(cache_mib);
   if (!device.is_cpu()) throw ConfigError("--device: adaptation runs on the CPU in this version");
   Registry registry;
   const auto manifests = load_plugins(opts, registry, device);

@@ -34,6 +34,8 @@ int run_eval(int argc, char** argv) {
   po::options_description desc("options");
   add_common_options(desc, opts);
   add_data_root_option(desc, data_root);
+  int64_t cache_mib = 0;
+  add_cache_option(desc, cache_mib);
   desc.add_options()("config", po::value(&config)->required(), "experiment file (TOML)")(
       "run-dir", po::value(&run_dir), "run directory (default: runs/<experiment name>)")(
       "checkpoint", po::value(&checkpoint)->default_value("best"), "best | latest")(
@@ -66,6 +68,7 @@ int run_eval(int argc, char** argv) {
       "Prints a table and writes eval.csv / eval.json into the run directory.";
   if (!parse_command_line(argc, argv, usage, desc, {}, vm)) return 0;
   const c10::Device device = apply_common_options(opts);
+  apply_cache_option(cache_mib);
   const std::vector<double> noises = parse_pose_noise(noise_list);
   Registry registry;
   const auto manifests = load_plugins(opts, registry, device);

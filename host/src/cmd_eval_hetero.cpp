@@ -75,7 +75,7 @@ void eval_hetero(const pipeline::ExperimentSpec& spec, const Registry& registry,
   pipeline::HeteroCollab collab(members);
   collab.set_wire(request.wire);
   // Every ego type, mode and noise level below revisits the same frames.
-  collab.cache_locals(pipeline::kDefaultLocalCacheBytes);
+  collab.cache_locals(pipeline::local_cache_budget());
   const auto sensors = pipeline::member_sensors(members);
   const std::string split_name = request.split.empty() ? spec.data.test_split : request.split;
   fs::create_directories(csv_path.parent_path());

@@ -4,6 +4,7 @@
 
 #include "concord/error.hpp"
 #include "concord/logging.hpp"
+#include "concord/pipeline/local_cache.hpp"
 
 namespace concord::host {
 
@@ -33,6 +34,21 @@ void add_schedule_options(boost::program_options::options_description& desc, Sch
       "samples per epoch (and validation samples) instead of the file's; 0 = all")(
       "val-samples", po::value<int64_t>()->notifier([&out](int64_t v) { out.val_samples = v; }),
       "validation samples per epoch instead of the file's (default: as max_samples); 0 = all");
+}
+
+void add_cache_option(boost::program_options::options_description& desc, int64_t& mib) {
+  namespace po = boost::program_options;
+  desc.add_options()(
+      "cache-mib",
+      po::value(&mib)->default_value(static_cast<int64_t>(pipeline::local_cache_budget() >> 20)),
+      "memory (MiB) for the frozen local representations, messages and prompts reused "
+      "across modes, egos, noise levels and epochs; 0 = recompute every time");
+}
+
+void apply_cache_option(int64_t mib) {
+  if (mib < 0)
+    throw ConfigError("--cache-mib " + std::to_string(mib) + ": expected 0 (off) or more");
+  pipeline::set_local_cache_budget(static_cast<std::size_t>(mib) << 20);
 }
 
 void ScheduleOptions::apply(pipeline::TrainSpec& schedule, const std::string& what) const {

@@ -39,6 +39,14 @@ struct ScheduleOptions {
   void apply(pipeline::TrainSpec& schedule, const std::string& what) const;
 };
 
+/// Adds --cache-mib N to `desc`: the memory each in-process cache of frozen local
+/// representations may keep (pipeline::local_cache_budget; 0 = off), stored in `mib`.
+void add_cache_option(boost::program_options::options_description& desc, int64_t& mib);
+
+/// Sets pipeline::local_cache_budget from --cache-mib. Throws ConfigError naming
+/// --cache-mib when `mib` < 0.
+void apply_cache_option(int64_t mib);
+
 /// Adds --epochs N, --max-samples N and --val-samples N to `desc`, stored in `out`.
 void add_schedule_options(boost::program_options::options_description& desc, ScheduleOptions& out);
 

@@ -136,6 +136,14 @@ TEST(Cli, ScheduleOverridesRefuseBadValuesInOneLine) {
   EXPECT_NE(s.err.find("--max-samples -4 for [join]: expected 0 (all) or more"), std::string::npos)
       << s.err;
   EXPECT_EQ(concord_cli("adapt" + config + " --epochs two").code, 2);  // not a number: usage
+  CliResult v = concord_cli("adapt" + config + " --val-samples -1");
+  EXPECT_EQ(v.code, 1);
+  EXPECT_NE(v.err.find("--val-samples -1 for [adapt]: expected 0 (all) or more"), std::string::npos)
+      << v.err;
+  CliResult c = concord_cli("eval" + config + " --cache-mib -5");
+  EXPECT_EQ(c.code, 1);
+  EXPECT_EQ(count_lines(c.err), 1) << c.err;
+  EXPECT_NE(c.err.find("--cache-mib -5: expected 0 (off) or more"), std::string::npos) << c.err;
 }
 
 // `reproduce --jobs 2` on a two-stage profile in a scratch folder: both stages run as

@@ -131,7 +131,7 @@ AdaptResult adapt_receivers(const ExperimentSpec& spec, const Registry& registry
   };
   HeteroCollab collab(members);
   // The frozen encoders see the same frames every epoch and in every validation pass.
-  collab.cache_locals(kDefaultLocalCacheBytes);
+  collab.cache_locals(local_cache_budget());
   Receivers receivers(members, options.trainable);
   std::vector<ComponentSpec> components{*spec.receiver};
 

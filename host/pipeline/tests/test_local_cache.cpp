@@ -48,6 +48,22 @@ TEST(LocalCache, OverTheBudgetComputesWithoutKeeping) {
   EXPECT_EQ(cache.bytes(), 64u);
 }
 
+TEST(LocalCache, KeepsACopyWithTheSameLayoutAndDtype) {
+  cp::LocalCache cache(1 << 24);
+  const at::Tensor computed =
+      at::randn({2, 3, 4, 5}).to(at::kBFloat16).contiguous(at::MemoryFormat::ChannelsLast);
+  const at::Tensor kept = cache.get_or_compute("a", [&] { return computed; });
+  EXPECT_TRUE(kept.equal(computed));
+  EXPECT_EQ(kept.scalar_type(), at::kBFloat16);
+  EXPECT_EQ(kept.strides(), computed.strides());    // still channels_last
+  EXPECT_NE(kept.data_ptr(), computed.data_ptr());  // a copy in the cache's slab
+  // A second entry of the same dtype lands right after the first in the same slab.
+  const at::Tensor next = cache.get_or_compute("b", [&] { return computed; });
+  EXPECT_EQ(static_cast<const char*>(next.data_ptr()) - static_cast<const char*>(kept.data_ptr()),
+            static_cast<std::ptrdiff_t>(computed.nbytes()));
+  EXPECT_TRUE(cache.get_or_compute("a", [] { return at::Tensor(); }).equal(computed));
+}
+
 TEST(LocalCache, ACallThatThrowsKeepsNothing) {
   cp::LocalCache cache(1 << 20);
   EXPECT_THROW(cache.get_or_compute("a", []() -> at::Tensor { throw std::runtime_error("x"); }),
