@@ -1,4 +1,6 @@
 // `concord train`: Step-0 training of an agent type's collaborative detector.
+#include <ATen/Context.h>
+
 #include <fstream>
 #include <iostream>
 
@@ -43,6 +45,9 @@ int run_train(int argc, char** argv) {
   add_run_log_file(dir);
   fs::copy_file(config, dir / "config.toml", fs::copy_options::overwrite_existing);
   logger()->info("train {} -> {}", config, dir.string());
+  // The initial weights come from the experiment's seed, not from whatever the
+  // default generator saw before (Step-0 training is repeatable run to run).
+  at::manual_seed(spec.seed);
   auto model = pipeline::build_detector(spec, registry);
   pipeline::TrainResult r;
   try {
