@@ -18,7 +18,7 @@ struct CliResult {
 };
 
 std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p);
+  std::ifstream in(p, std::ios::binary);
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
@@ -182,17 +182,6 @@ TEST(Cli, ReproduceWithJobsWritesStageLogsAndResumes) {
 
 }  // namespace
 
-namespace {
-
-std::string file_bytes(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-}  // namespace
-
 // Step-0 training is repeatable: two `concord train` runs of the shipped m1 agent on
 // a one-frame-per-split simulated dataset (one epoch, one thread) write
 // byte-identical checkpoints. Before the model was built from the experiment's seed,
@@ -208,7 +197,7 @@ TEST(Cli, TrainTwiceWritesIdenticalCheckpoints) {
   CliResult sim = concord_cli("simulate --threads 1 --config " +
                               (dir.path() / "sim.toml").string() + " --out " + data.string());
   ASSERT_EQ(sim.code, 0) << sim.err;
-  std::string exp = file_bytes(src + "/configs/experiments/step0_m1.toml");
+  std::string exp = slurp(src + "/configs/experiments/step0_m1.toml");
   const auto replace = [&](const std::string& from, const std::string& to) {
     const size_t at = exp.find(from);
     ASSERT_NE(at, std::string::npos) << from;
@@ -224,7 +213,7 @@ TEST(Cli, TrainTwiceWritesIdenticalCheckpoints) {
     CliResult r = concord_cli("train --threads 1 --config " + (dir.path() / "exp.toml").string() +
                               " --run-dir " + out.string());
     ASSERT_EQ(r.code, 0) << r.err;
-    weights[run] = file_bytes(out / "checkpoints" / "latest.pt");
+    weights[run] = slurp(out / "checkpoints" / "latest.pt");
   }
   ASSERT_FALSE(weights[0].empty());
   EXPECT_TRUE(weights[0] == weights[1]) << "the two trainings' checkpoints differ";

@@ -121,24 +121,29 @@ cp::HeteroSample hetero_sample(double yaw_noise) {
   return s;
 }
 
-/// Members m1 (LiDAR) and m2 (cameras) on the constant test detector with these encoders.
-std::vector<cp::HeteroMember> two_members(std::shared_ptr<CountingEncoder> e0,
-                                          std::shared_ptr<CountingEncoder> e1) {
-  std::vector<cp::HeteroMember> members(2);
-  members[0].name = "m1";
-  members[0].sensors.lidar_beams = 64;
-  members[0].detector = concord::test::constant_detector(std::move(e0));
-  members[1].name = "m2";
-  members[1].sensors.cameras = true;
-  members[1].detector = concord::test::constant_detector(std::move(e1));
-  return members;
-}
+/// Members m1 (LiDAR) and m2 (cameras) on the constant test detector, each with its
+/// own counting encoder (e0, e1).
+struct CountedMembers {
+  std::shared_ptr<CountingEncoder> e0 = std::make_shared<CountingEncoder>();
+  std::shared_ptr<CountingEncoder> e1 = std::make_shared<CountingEncoder>();
+  std::vector<cp::HeteroMember> members = [this] {
+    std::vector<cp::HeteroMember> m(2);
+    m[0].name = "m1";
+    m[0].sensors.lidar_beams = 64;
+    m[0].detector = concord::test::constant_detector(e0);
+    m[1].name = "m2";
+    m[1].sensors.cameras = true;
+    m[1].detector = concord::test::constant_detector(e1);
+    return m;
+  }();
+};
 
 TEST(HeteroCollabLocalCache, SameDetectionsEachAgentEncodedOnce) {
   at::manual_seed(5);
-  auto e0 = std::make_shared<CountingEncoder>();
-  auto e1 = std::make_shared<CountingEncoder>();
-  const auto members = two_members(e0, e1);
+  const CountedMembers counted;
+  const auto& e0 = counted.e0;
+  const auto& e1 = counted.e1;
+  const auto& members = counted.members;
   cp::HeteroCollab plain(members);
   cp::HeteroCollab cached(members);
   cached.cache_locals(std::size_t{1} << 24);
@@ -171,9 +176,10 @@ TEST(HeteroCollabLocalCache, SameDetectionsEachAgentEncodedOnce) {
 
 TEST(HeteroCollabLocalCache, KeysOnTheMemberSoAnotherTypeEncodesAgain) {
   at::manual_seed(6);
-  auto e0 = std::make_shared<CountingEncoder>();
-  auto e1 = std::make_shared<CountingEncoder>();
-  const auto members = two_members(e0, e1);
+  const CountedMembers counted;
+  const auto& e0 = counted.e0;
+  const auto& e1 = counted.e1;
+  const auto& members = counted.members;
   cp::HeteroCollab cached(members);
   cached.cache_locals(std::size_t{1} << 24);
   cp::HeteroSample s = hetero_sample(0.0);
