@@ -19,6 +19,8 @@ int run_adapt(int argc, char** argv) {
   bool resume = false;
   po::options_description desc("options");
   add_common_options(desc, opts);
+  std::string local_store;
+  add_local_store_option(desc, local_store);
   add_data_root_option(desc, data_root);
   ScheduleOptions schedule;
   add_schedule_options(desc, schedule);
@@ -45,6 +47,7 @@ int run_adapt(int argc, char** argv) {
   schedule.apply(spec.adapt, "[adapt]");
   if (!spec.receiver) throw ConfigError(config + ": adaptation needs a [receiver] section");
   const fs::path dir = run_dir.empty() ? fs::path("runs") / spec.name : fs::path(run_dir);
+  apply_local_store_option(local_store, dir);
   fs::create_directories(dir);
   add_run_log_file(dir);
   logger()->info("adapt {} -> {}", config, dir.string());

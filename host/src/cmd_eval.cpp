@@ -33,6 +33,8 @@ int run_eval(int argc, char** argv) {
   int64_t render = 0;
   po::options_description desc("options");
   add_common_options(desc, opts);
+  std::string local_store;
+  add_local_store_option(desc, local_store);
   add_data_root_option(desc, data_root);
   int64_t cache_mib = 0;
   add_cache_option(desc, cache_mib);
@@ -77,6 +79,7 @@ int run_eval(int argc, char** argv) {
     throw ConfigError(config + ": [data] root is required for evaluation");
   }
   const fs::path dir = run_dir.empty() ? fs::path("runs") / spec.name : fs::path(run_dir);
+  apply_local_store_option(local_store, dir);
   if (spec.sender || spec.receiver) {  // a NegoCollab experiment: heterogeneous collaboration
     fs::create_directories(dir);
     add_run_log_file(dir);

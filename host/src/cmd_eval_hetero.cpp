@@ -131,8 +131,12 @@ void eval_hetero(const pipeline::ExperimentSpec& spec, const Registry& registry,
     }
   }
   if (const pipeline::LocalCache* cache = collab.local_cache())
-    logger()->info("local representations: {} encoded, {} reused ({:.0f} MiB kept)",
+    logger()->info("local representations: {} encoded or read, {} reused ({:.0f} MiB kept)",
                    cache->misses(), cache->hits(), static_cast<double>(cache->bytes()) / (1 << 20));
+  for (const auto& m : members)
+    if (m.store)
+      logger()->info("{}: {} local representations read from {}, {} encoded", m.name,
+                     m.store->hits(), m.store->dir().string(), m.store->misses());
   std::printf("\nwrote %s\n", csv_path.string().c_str());
 }
 

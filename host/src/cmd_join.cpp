@@ -21,6 +21,8 @@ int run_join(int argc, char** argv) {
   bool resume = false, replace = false;
   po::options_description desc("options");
   add_common_options(desc, opts);
+  std::string local_store;
+  add_local_store_option(desc, local_store);
   add_data_root_option(desc, data_root);
   ScheduleOptions schedule;
   add_schedule_options(desc, schedule);
@@ -51,6 +53,7 @@ int run_join(int argc, char** argv) {
   schedule.apply(spec.join, "[join]");
   schedule.apply(spec.adapt, "[adapt]");
   const fs::path dir = run_dir.empty() ? fs::path("runs") / spec.name : fs::path(run_dir);
+  apply_local_store_option(local_store, dir);
   fs::create_directories(dir);
   add_run_log_file(dir);
   fs::copy_file(config, dir / "config.toml", fs::copy_options::overwrite_existing);

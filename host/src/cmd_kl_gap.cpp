@@ -8,6 +8,7 @@
 #include "concord/logging.hpp"
 #include "concord/pipeline/domain_gap.hpp"
 #include "concord/pipeline/experiment.hpp"
+#include "experiment_options.hpp"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -20,6 +21,8 @@ int run_kl_gap(int argc, char** argv) {
   int64_t max_samples = 0;
   po::options_description desc("options");
   add_common_options(desc, opts);
+  std::string local_store;
+  add_local_store_option(desc, local_store);
   desc.add_options()("config", po::value(&config)->required(), "experiment file (TOML)")(
       "alliance", po::value(&alliance),
       "alliance artifact (default: [alliance] dir when joining, else runs/<name>/alliance)")(
@@ -44,6 +47,7 @@ int run_kl_gap(int argc, char** argv) {
   const fs::path dir = !alliance.empty()            ? fs::path(alliance)
                        : !spec.alliance.dir.empty() ? fs::path(spec.alliance.dir)
                                                     : fs::path("runs") / spec.name / "alliance";
+  apply_local_store_option(local_store, dir.parent_path());
   std::vector<pipeline::DomainGapRow> rows;
   try {
     rows = pipeline::measure_domain_gap(spec, registry, manifests, dir, max_samples);

@@ -5,6 +5,7 @@
 #include "concord/error.hpp"
 #include "concord/logging.hpp"
 #include "concord/pipeline/local_cache.hpp"
+#include "concord/pipeline/local_store.hpp"
 
 namespace concord::host {
 
@@ -49,6 +50,22 @@ void apply_cache_option(int64_t mib) {
   if (mib < 0)
     throw ConfigError("--cache-mib " + std::to_string(mib) + ": expected 0 (off) or more");
   pipeline::set_local_cache_budget(static_cast<std::size_t>(mib) << 20);
+}
+
+void add_local_store_option(boost::program_options::options_description& desc, std::string& value) {
+  desc.add_options()(
+      "local-store", boost::program_options::value(&value),
+      "folder keeping the frozen Step-0 encoders' local representations for later stages "
+      "(default: locals/ beside the run directory, e.g. runs/locals); off = encode anew");
+}
+
+void apply_local_store_option(const std::string& value, const std::filesystem::path& run_dir) {
+  if (value == "off")
+    pipeline::set_local_store_root({});
+  else if (value.empty())
+    pipeline::set_local_store_root(run_dir.parent_path() / "locals");
+  else
+    pipeline::set_local_store_root(value);
 }
 
 void ScheduleOptions::apply(pipeline::TrainSpec& schedule, const std::string& what) const {

@@ -4,6 +4,7 @@
 /// adapt, join) beyond the common ones.
 
 #include <boost/program_options.hpp>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -46,6 +47,15 @@ void add_cache_option(boost::program_options::options_description& desc, int64_t
 /// Sets pipeline::local_cache_budget from --cache-mib. Throws ConfigError naming
 /// --cache-mib when `mib` < 0.
 void apply_cache_option(int64_t mib);
+
+/// Adds --local-store DIR|off to `desc`, stored in `value`: where the frozen local
+/// representations are kept on disk for every later stage (pipeline/local_store.hpp).
+void add_local_store_option(boost::program_options::options_description& desc, std::string& value);
+
+/// Sets pipeline::local_store_root from --local-store: "off" = no store, empty
+/// (the default) = `<run_dir>/../locals`, i.e. runs/locals beside runs/<name>,
+/// else the folder given.
+void apply_local_store_option(const std::string& value, const std::filesystem::path& run_dir);
 
 /// Adds --epochs N, --max-samples N and --val-samples N to `desc`, stored in `out`.
 void add_schedule_options(boost::program_options::options_description& desc, ScheduleOptions& out);

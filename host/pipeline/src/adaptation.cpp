@@ -67,6 +67,7 @@ std::vector<HeteroMember> load_hetero_members(const ExperimentSpec& spec, const 
     HeteroMember m;
     m.name = f.agent.name;
     m.detector = f.detector;
+    m.store = f.store;
     if (f.agent.sensor == "camera")
       m.sensors.cameras = true;
     else
@@ -331,6 +332,10 @@ AdaptResult adapt_receivers(const ExperimentSpec& spec, const Registry& registry
   for (const auto& m : members)
     if (is_trainable(m.name))
       save_member_part(alliance_dir, manifest, m.name, "receiver", *m.receiver);
+  for (const auto& m : members)
+    if (m.store)
+      logger()->info("{}: {} local representations read from {}, {} encoded", m.name,
+                     m.store->hits(), m.store->dir().string(), m.store->misses());
   AdaptResult r;
   r.epochs_done = meta.epoch;
   r.best_epoch = meta.best_epoch;

@@ -145,8 +145,15 @@ at::Tensor HeteroCollab::cached(const char* what, const HeteroSample& sample, si
 }
 
 at::Tensor HeteroCollab::local_native(const HeteroSample& sample, size_t k) {
-  CollabDetector& detector = *members_.at(sample.types.at(k)).detector;
-  return cached("local", sample, k, [&] { return detector.encode_native(sample.agent(k)); });
+  HeteroMember& member = members_.at(sample.types.at(k));
+  CollabDetector& detector = *member.detector;
+  auto encode = [&] { return detector.encode_native(sample.agent(k)); };
+  if (!member.store) return cached("local", sample, k, encode);
+  return cached("local", sample, k, [&] {
+    const loader::CollabSample& view = sample.samples.at(sample.types.at(k));
+    return member.store->get_or_compute(encode_tag(detector), view.scenario, view.timestamp,
+                                        sample.agent(k).id, encode);
+  });
 }
 
 LossTerms HeteroCollab::loss(const HeteroSample& sample) {

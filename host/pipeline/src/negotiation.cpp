@@ -9,6 +9,7 @@
 #include <fstream>
 #include <functional>
 #include <numeric>
+#include <optional>
 #include <random>
 
 #include "concord/error.hpp"
@@ -268,6 +269,9 @@ std::vector<FrozenMember> load_frozen_members(const ExperimentSpec& spec, const 
                   "; run `concord train --config " + file.string() + "` first");
     load_checkpoint(ckpt, "best", *m.detector, nullptr, detector_components(m.step0));
     freeze(*m.detector);
+    if (const fs::path store_root = local_store_root(); !store_root.empty())
+      m.store = std::make_shared<LocalStore>(
+          local_store_dir(store_root, m.step0.name, ckpt / "best.pt", spec.data));
     members.push_back(std::move(m));
   }
   return members;
@@ -296,24 +300,48 @@ std::vector<PairItem> encode_pair_data(const std::vector<FrozenMember>& members,
   }
   std::vector<std::unique_ptr<loader::SampleSource>> loaders;
   for (const auto& o : per_member) loaders.push_back(open_samples(data, split, o));
+  // Without sensors: the frame's agents, ids and GT, to look up the members' stores
+  // before reading (and decoding) any point cloud or image.
+  const std::unique_ptr<loader::SampleSource> frames = open_samples(data, split, lo);
+  std::vector<std::string> tags;
+  for (const auto& m : members) tags.push_back(m.store ? encode_tag(*m.detector) : "");
   const BevGrid& grid = members.front().detector->grid();
-  const size_t total = loaders.front()->size();
+  const size_t total = frames->size();
   const size_t n = max_samples > 0 ? std::min<size_t>(total, max_samples) : total;
+  std::vector<std::pair<size_t, size_t>> store_counts;  // hits, misses before
+  for (const auto& m : members)
+    store_counts.emplace_back(m.store ? m.store->hits() : 0, m.store ? m.store->misses() : 0);
   std::vector<PairItem> items;
   at::NoGradGuard no_grad;
   ProgressBar bar(n, "encode " + label);
   for (size_t i = 0; i < n; ++i) {
-    std::vector<loader::CollabSample> samples;
-    for (const auto& l : loaders) samples.push_back(l->get(i));
-    const loader::CollabSample& first = samples.front();
+    const loader::CollabSample first = frames->get(i);
+    // Member m's sensor view of the frame, read only when some agent is not stored.
+    std::vector<std::optional<loader::CollabSample>> samples(members.size());
+    auto view = [&](size_t m) -> const loader::CollabSample& {
+      if (!samples[m]) {
+        samples[m] = loaders[m]->get(i);
+        TORCH_CHECK(samples[m]->agents.size() == first.agents.size(),
+                    "pair data: loaders disagree on the agents of ", first.scenario, "/",
+                    first.timestamp);
+      }
+      return *samples[m];
+    };
     for (size_t a = 0; a < first.agents.size(); ++a) {
       PairItem item;
-      item.tag = first.scenario + "/" + first.timestamp + "/" + first.agents[a].id;
+      const std::string& id = first.agents[a].id;
+      item.tag = first.scenario + "/" + first.timestamp + "/" + id;
       for (size_t m = 0; m < members.size(); ++m) {
-        TORCH_CHECK(samples[m].agents.size() == first.agents.size() &&
-                        samples[m].agents[a].id == first.agents[a].id,
-                    "pair data: loaders disagree on the agents of ", item.tag);
-        item.locals.push_back(members[m].detector->encode(samples[m].agents[a]).to(at::kBFloat16));
+        auto encode = [&] {
+          const loader::AgentData& agent = view(m).agents[a];
+          TORCH_CHECK(agent.id == id, "pair data: loaders disagree on the agents of ", item.tag);
+          return members[m].detector->encode_native(agent);
+        };
+        const at::Tensor local = members[m].store
+                                     ? members[m].store->get_or_compute(tags[m], first.scenario,
+                                                                        first.timestamp, id, encode)
+                                     : encode();
+        item.locals.push_back(local.to(at::kFloat).to(at::kBFloat16));
       }
       // Cooperative GT moved into this agent's frame (clean pose), centres on the grid.
       const at::Tensor agent_from_ego = at::inverse(first.agents[a].ego_from_agent);
@@ -326,6 +354,12 @@ std::vector<PairItem> encode_pair_data(const std::vector<FrozenMember>& members,
     bar.update(i + 1);
   }
   bar.finish();
+  for (size_t m = 0; m < members.size(); ++m)
+    if (members[m].store)
+      logger()->info("encode {} {}: {} agent-frames read from {}, {} encoded", label,
+                     members[m].agent.name, members[m].store->hits() - store_counts[m].first,
+                     members[m].store->dir().string(),
+                     members[m].store->misses() - store_counts[m].second);
   return items;
 }
 

@@ -21,6 +21,21 @@ class ConstantEncoder : public concord::Encoder {
   at::Tensor map_;
 };
 
+/// A feature that depends on the agent's points (their sum scales a random map),
+/// counting its calls.
+class CountingEncoder : public concord::Encoder {
+ public:
+  CountingEncoder() { map_ = register_parameter("map", at::randn({1, 8, 32, 32})); }
+  concord::EncoderOutput forward(const concord::SensorInput& in) override {
+    ++calls;
+    return {map_ * in.points.front().sum(), {}};
+  }
+  int calls = 0;
+
+ private:
+  at::Tensor map_;
+};
+
 /// Pyramid fusion (8 channels) + anchor head on [-12.8, 12.8]^2 m at 0.8 m (32 x 32).
 /// `encoder` must output [1, 8, 32, 32] (default: a ConstantEncoder).
 inline std::shared_ptr<pipeline::CollabDetector> constant_detector(

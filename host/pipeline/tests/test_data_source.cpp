@@ -1,7 +1,8 @@
 // [data] format and open_samples: the experiment file selects the dataset
 // format (a bad value is refused naming the file and key), the factory opens
 // OPV2V through CollabLoader unchanged and DAIR-V2X-C through DairV2xLoader
-// (synthetic folder; the real example is skipped when absent).
+// (synthetic folder; the real example is skipped when absent). Stage-1 pair data
+// read through a member's on-disk store (local_store.hpp) on the synthetic DAIR folder.
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
@@ -19,6 +20,9 @@
 #include "concord/loader/collab_loader.hpp"
 #include "concord/pipeline/data_source.hpp"
 #include "concord/pipeline/experiment.hpp"
+#include "concord/pipeline/local_store.hpp"
+#include "concord/pipeline/negotiation.hpp"
+#include "constant_detector.hpp"
 #include "dair_fixture.hpp"
 #include "test_support.hpp"
 #include "tiny_dataset.hpp"
@@ -223,6 +227,51 @@ TEST(OpenSamples, RealDairSplitsAndAgents) {
     ASSERT_EQ(s.agents.size(), 2u) << "the RSU of test pair " << i << " is out of range";
     EXPECT_GT(s.gt_boxes.size(0), 0);
   }
+}
+
+// encode_pair_data through a member's store: the first pass encodes and stores
+// every agent-frame, a second pass (a new store object on the same folder, as the
+// next stage's process) encodes nothing and yields the same items; a damaged entry
+// is encoded again.
+TEST(EncodePairData, SecondPassReadsTheMembersStore) {
+  ct::TempDir dir;
+  const ct::TinyDair tiny = ct::write_tiny_dair(dir.path() / "dair", 38);
+  cp::DataSpec data;
+  data.format = cp::DataFormat::kDairV2xC;
+  data.root = tiny.root;
+  cl::LoaderOptions lo;
+  lo.gt_range = cf::kDairRange;
+  lo.comm_range_m = 100.0;
+  at::manual_seed(3);
+  auto encoder = std::make_shared<ct::CountingEncoder>();
+  cp::FrozenMember m;
+  m.agent.name = "m1";
+  m.agent.sensor = "lidar";
+  m.detector = ct::constant_detector(encoder);
+  m.store = std::make_shared<cp::LocalStore>(dir.path() / "locals" / "m1");
+  const auto first = cp::encode_pair_data({m}, data, "train", lo, 3, "train");
+  ASSERT_FALSE(first.empty());
+  const int encoded = encoder->calls;
+  EXPECT_EQ(static_cast<size_t>(encoded), first.size());  // one call per agent-frame
+  EXPECT_EQ(m.store->misses(), first.size());
+
+  m.store = std::make_shared<cp::LocalStore>(m.store->dir());
+  const auto second = cp::encode_pair_data({m}, data, "train", lo, 3, "train");
+  EXPECT_EQ(encoder->calls, encoded);
+  EXPECT_EQ(m.store->hits(), first.size());
+  ASSERT_EQ(second.size(), first.size());
+  for (size_t i = 0; i < first.size(); ++i) {
+    EXPECT_EQ(second[i].tag, first[i].tag);
+    EXPECT_TRUE(second[i].locals.at(0).equal(first[i].locals.at(0))) << first[i].tag;
+    EXPECT_TRUE(second[i].gt_boxes.equal(first[i].gt_boxes)) << first[i].tag;
+  }
+  // The store keys on scenario / timestamp / agent id: damage the first item's file.
+  const cl::CollabSample s0 = cp::open_samples(data, "train", lo)->get(0);
+  const fs::path f = m.store->file("fp32", s0.scenario, s0.timestamp, s0.agents.at(0).id);
+  ASSERT_TRUE(fs::exists(f)) << f;
+  fs::resize_file(f, 3);
+  cp::encode_pair_data({m}, data, "train", lo, 3, "train");
+  EXPECT_EQ(encoder->calls, encoded + 1);
 }
 
 }  // namespace

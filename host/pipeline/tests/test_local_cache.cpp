@@ -1,11 +1,13 @@
 // The in-process cache of frozen local representations: LocalCache's budget, and
 // HeteroCollab giving the same detections with and without it while encoding each
-// (member, frame, agent) once, whatever the mode, ego or pose noise.
+// (member, frame, agent) once, whatever the mode, ego or pose noise; and with
+// members' on-disk stores (local_store.hpp), across HeteroCollab objects.
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
 #include "concord/pipeline/hetero.hpp"
 #include "concord/pipeline/local_cache.hpp"
+#include "concord/pipeline/local_store.hpp"
 #include "constant_detector.hpp"
 
 namespace {
@@ -77,20 +79,7 @@ TEST(LocalCache, ACallThatThrowsKeepsNothing) {
   EXPECT_EQ(calls, 1);
 }
 
-/// A feature that depends on the agent's points (their sum scales a random map),
-/// counting its calls.
-class CountingEncoder : public concord::Encoder {
- public:
-  CountingEncoder() { map_ = register_parameter("map", at::randn({1, 8, 32, 32})); }
-  concord::EncoderOutput forward(const concord::SensorInput& in) override {
-    ++calls;
-    return {map_ * in.points.front().sum(), {}};
-  }
-  int calls = 0;
-
- private:
-  at::Tensor map_;
-};
+using concord::test::CountingEncoder;
 
 /// Three agents 4 m apart along x, types {0, 1, 0}; each member view carries
 /// different points per agent. `yaw_noise` turns agent 2's noisy pose.
@@ -190,6 +179,35 @@ TEST(HeteroCollabLocalCache, KeysOnTheMemberSoAnotherTypeEncodesAgain) {
   cached.detect(s, cp::HeteroMode::kNaive, 0.0);
   EXPECT_EQ(e0->calls, 2);
   EXPECT_EQ(e1->calls, 2);
+}
+
+// A second HeteroCollab (as a second process would) over the same stores encodes
+// nothing and detects the same boxes; the stores keep one file per (type, agent).
+TEST(HeteroCollabLocalStore, ASecondCollabReadsTheStoresInsteadOfEncoding) {
+  at::manual_seed(8);
+  concord::test::TempDir dir;
+  CountedMembers counted;
+  auto& members = counted.members;
+  members[0].store = std::make_shared<cp::LocalStore>(dir.path() / "m1");
+  members[1].store = std::make_shared<cp::LocalStore>(dir.path() / "m2");
+  const cp::HeteroSample s = hetero_sample(0.2);
+  cp::HeteroCollab first(members);
+  const concord::Detections want = first.detect(s, cp::HeteroMode::kNaive, 0.0);
+  EXPECT_EQ(counted.e0->calls + counted.e1->calls, 3);
+  EXPECT_EQ(members[0].store->misses(), 2u);
+  EXPECT_EQ(members[1].store->misses(), 1u);
+  EXPECT_TRUE(members[0].store->contains("fp32", "scene", "000068", "102"));
+  EXPECT_FALSE(members[1].store->contains("fp32", "scene", "000068", "102"));
+
+  for (auto& m : members) m.store = std::make_shared<cp::LocalStore>(m.store->dir());
+  cp::HeteroCollab second(members);
+  second.cache_locals(std::size_t{1} << 24);
+  const concord::Detections got = second.detect(s, cp::HeteroMode::kNaive, 0.0);
+  EXPECT_EQ(counted.e0->calls + counted.e1->calls, 3);  // nothing encoded again
+  EXPECT_EQ(members[0].store->hits() + members[1].store->hits(), 3u);
+  ASSERT_EQ(got.boxes.sizes(), want.boxes.sizes());
+  EXPECT_TRUE(got.boxes.equal(want.boxes));
+  EXPECT_TRUE(got.scores.equal(want.scores));
 }
 
 }  // namespace

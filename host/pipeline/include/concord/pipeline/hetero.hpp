@@ -21,6 +21,7 @@
 #include "concord/modules/sender.hpp"
 #include "concord/pipeline/collab_detector.hpp"
 #include "concord/pipeline/local_cache.hpp"
+#include "concord/pipeline/local_store.hpp"
 #include "concord/pipeline/wire.hpp"
 
 namespace concord::pipeline {
@@ -45,6 +46,9 @@ struct HeteroMember {
   std::shared_ptr<CollabDetector> detector;  ///< encoder, fusion, head (frozen)
   std::shared_ptr<Sender> sender;            ///< null unless NegoCollab
   std::shared_ptr<Receiver> receiver;        ///< null unless NegoCollab
+  /// Its local representations on disk (local_store.hpp), shared with other
+  /// processes; null = encode on every cache miss.
+  std::shared_ptr<LocalStore> store;
 };
 
 /// A heterogeneous sample: samples[m] is the same frame loaded with member m's
@@ -105,7 +109,8 @@ class HeteroCollab {
 
  private:
   /// Agent k's local feature [1, C, H, W] from its member's encoder, in the dtype
-  /// the encoder ends in (CollabDetector::encode_native), through the cache if any.
+  /// the encoder ends in (CollabDetector::encode_native), through the cache if any,
+  /// then the member's store if any.
   at::Tensor local_native(const HeteroSample& sample, size_t k);
 
   /// `compute()` (no grad) for agent k, or its cached value under

@@ -28,6 +28,7 @@
 #include "concord/pipeline/alliance.hpp"
 #include "concord/pipeline/collab_detector.hpp"
 #include "concord/pipeline/experiment.hpp"
+#include "concord/pipeline/local_store.hpp"
 #include "concord/registry.hpp"
 
 namespace concord::pipeline {
@@ -37,6 +38,9 @@ struct FrozenMember {
   AgentSpec agent;
   ExperimentSpec step0;                      ///< its Step-0 experiment
   std::shared_ptr<CollabDetector> detector;  ///< best checkpoint, eval mode, no gradients
+  /// Its local representations on the experiment's dataset (local_store.hpp), or
+  /// null when local_store_root() is empty.
+  std::shared_ptr<LocalStore> store;
 };
 
 /// Loads the Step-0 members `names` (agent type names): each one's Step-0
