@@ -91,6 +91,8 @@ PairBatch make_pair_batch(const std::vector<PairItem>& items, const std::vector<
 /// boxes moved into each agent's frame (clean poses) with centres inside the
 /// feature grid; occupancy labels from the first member's head (LiDAR labels for
 /// every modality, as the official 'nego' labels when a LiDAR member is present).
+/// A member with a store (FrozenMember::store) reads the agent-frames stored there
+/// instead of loading their sensor data and encoding them, and stores the others.
 /// Throws formats::FormatError naming the file on unreadable data.
 std::vector<PairItem> encode_pair_data(const std::vector<FrozenMember>& members,
                                        const DataSpec& data, const std::string& split,
