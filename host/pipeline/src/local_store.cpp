@@ -55,7 +55,6 @@ void set_local_store_root(const fs::path& root) {
 void write_local_file(const fs::path& file, const at::Tensor& value) {
   if (!value.defined() || !value.device().is_cpu() || !value.is_non_overlapping_and_dense())
     throw Error(file.string() + ": a local representation must be a dense CPU tensor");
-  const at::Tensor v = value.resolve_conj().resolve_neg();
   const fs::path tmp = file.string() + ".tmp" + std::to_string(static_cast<long long>(::getpid()));
   try {
     fs::create_directories(file.parent_path());
@@ -64,13 +63,13 @@ void write_local_file(const fs::path& file, const at::Tensor& value) {
       if (!out) throw Error("cannot open for writing");
       out.write(kMagic.data(), kMagic.size());
       write_pod(out, kVersion);
-      write_pod(out, static_cast<int32_t>(v.scalar_type()));
-      write_pod(out, static_cast<int32_t>(v.dim()));
-      for (int64_t s : v.sizes()) write_pod(out, s);
-      for (int64_t s : v.strides()) write_pod(out, s);
-      const auto nbytes = static_cast<uint64_t>(v.nbytes());
+      write_pod(out, static_cast<int32_t>(value.scalar_type()));
+      write_pod(out, static_cast<int32_t>(value.dim()));
+      for (int64_t s : value.sizes()) write_pod(out, s);
+      for (int64_t s : value.strides()) write_pod(out, s);
+      const auto nbytes = static_cast<uint64_t>(value.nbytes());
       write_pod(out, nbytes);
-      out.write(static_cast<const char*>(v.data_ptr()), static_cast<std::streamsize>(nbytes));
+      out.write(static_cast<const char*>(value.data_ptr()), static_cast<std::streamsize>(nbytes));
       out.flush();
       if (!out) throw Error("write failed (disk full?)");
     }

@@ -42,6 +42,22 @@ fs::path write_experiment(const fs::path& dir, const std::string& data) {
   return file;
 }
 
+// The [data] spec of a DAIR-V2X-C folder at `root`.
+cp::DataSpec dair_data(const fs::path& root) {
+  cp::DataSpec data;
+  data.format = cp::DataFormat::kDairV2xC;
+  data.root = root;
+  return data;
+}
+
+// HEAL's DAIR loader settings: its GT range and 100 m communication range.
+cl::LoaderOptions dair_loader_options() {
+  cl::LoaderOptions lo;
+  lo.gt_range = cf::kDairRange;
+  lo.comm_range_m = 100.0;
+  return lo;
+}
+
 TEST(DataFormat, DefaultsToOpv2v) {
   ct::TempDir dir;
   const auto spec = cp::load_experiment(write_experiment(dir.path(), "root = \"x\"\n"), {});
@@ -145,12 +161,8 @@ TEST(OpenSamples, DairSplitNamesAndOptions) {
 TEST(OpenSamples, DairIsTheDairLoader) {
   ct::TempDir dir;
   const ct::TinyDair tiny = ct::write_tiny_dair(dir.path() / "dair", 38);
-  cp::DataSpec data;
-  data.format = cp::DataFormat::kDairV2xC;
-  data.root = tiny.root;
-  cl::LoaderOptions lo;
-  lo.gt_range = cf::kDairRange;
-  lo.comm_range_m = 100.0;
+  cp::DataSpec data = dair_data(tiny.root);
+  cl::LoaderOptions lo = dair_loader_options();
   const cf::DairV2xDataset ds(tiny.root);
   const cl::DairLoaderOptions dlo = cp::dair_loader_options(lo);
   // Splits by time: train = pairs 0-29, validate = 27-29, test = 30-37.
@@ -236,12 +248,8 @@ TEST(OpenSamples, RealDairSplitsAndAgents) {
 TEST(EncodePairData, SecondPassReadsTheMembersStore) {
   ct::TempDir dir;
   const ct::TinyDair tiny = ct::write_tiny_dair(dir.path() / "dair", 38);
-  cp::DataSpec data;
-  data.format = cp::DataFormat::kDairV2xC;
-  data.root = tiny.root;
-  cl::LoaderOptions lo;
-  lo.gt_range = cf::kDairRange;
-  lo.comm_range_m = 100.0;
+  const cp::DataSpec data = dair_data(tiny.root);
+  const cl::LoaderOptions lo = dair_loader_options();
   at::manual_seed(3);
   auto encoder = std::make_shared<ct::CountingEncoder>();
   cp::FrozenMember m;
